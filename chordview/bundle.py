@@ -1,0 +1,244 @@
+"""Self-describing, pickle-free model bundles.
+
+A bundle is a folder holding ``bundle.json`` and a weights file (``model.weights.h5``, or a
+``.keras`` archive loaded with ``safe_mode=True``). The JSON names the architecture and its
+hyper-parameters, the feature parameters, the vocabulary of every head in encoder order, the
+decoder parameters, the training provenance, the evaluation scores and the weights' sha256, which
+is checked before the weights are read. A bare ``.keras`` file is accepted too, with default
+features, vocabulary and decoder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from chordview.errors import ModelError
+from chordview.features import DEFAULT_SPEC, FeatureSpec
+
+BUNDLE_JSON = "bundle.json"
+FORMAT = "chordview-bundle"
+FORMAT_VERSION = 1
+DEFAULT_DECODER = {"self_transition": 0.9, "min_bass_confidence": 0.5}
+
+
+def sha256_file(path: str | Path) -> str:
+    """Hex sha256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def default_vocabulary() -> dict[str, list[str]]:
+    """Class names of every head, chord tags in pumpp's encoder order."""
+    from chordview.vocab import PITCH_CLASSES, ROOT_CLASSES, tag_classes
+
+    return {
+        "chord_pitch": list(PITCH_CLASSES),
+        "chord_root": list(ROOT_CLASSES),
+        "chord_bass": list(ROOT_CLASSES),
+        "chord_tag": list(tag_classes()),
+    }
+
+
+@dataclass
+class Bundle:
+    """A loaded model with everything needed to run and describe it."""
+
+    name: str
+    model: Any  # keras.Model
+    features: FeatureSpec = DEFAULT_SPEC
+    vocabulary: dict[str, list[str]] = field(default_factory=default_vocabulary)
+    decoder: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_DECODER))
+    meta: dict[str, Any] = field(default_factory=dict)
+    path: Path | None = None
+
+    @property
+    def sha256(self) -> str:
+        """sha256 of the weights file ('' for a model built in memory)."""
+        return self.meta.get("weights", {}).get("sha256", "")
+
+    @property
+    def version(self) -> str:
+        """Bundle version string."""
+        return str(self.meta.get("version", "0"))
+
+
+def bundled_dir() -> Path:
+    """Folder of the models shipped with chordview (works installed and frozen)."""
+    return Path(str(resources.files("chordview.bundled_models")))
+
+
+def bundled_names() -> list[str]:
+    """Names of the shipped bundles."""
+    root = bundled_dir()
+    return sorted(p.name for p in root.iterdir() if (p / BUNDLE_JSON).is_file())
+
+
+def resolve(model: str | Path) -> Path:
+    """Path of a bundle folder or ``.keras`` file from a bundled name or a path."""
+    text = str(model)
+    if text in bundled_names():
+        return bundled_dir() / text
+    path = Path(text).expanduser()
+    if not path.exists():
+        known = ", ".join(bundled_names()) or "none"
+        raise ModelError(f"no model named {text!r} and no such file (bundled models: {known})")
+    return path
+
+
+def read_meta(path: str | Path) -> dict[str, Any]:
+    """The parsed ``bundle.json`` of a bundle folder, with its format checked."""
+    path = Path(path)
+    meta_path = path / BUNDLE_JSON
+    if not meta_path.is_file():
+        raise ModelError(f"{path}: not a model bundle (no {BUNDLE_JSON}) and not a .keras file")
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ModelError(f"{meta_path}: corrupt bundle description ({exc})") from None
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        raise ModelError(f"{meta_path}: not a chordview bundle description")
+    for key in ("architecture", "weights", "features", "vocabulary"):
+        if key not in meta:
+            raise ModelError(f"{meta_path}: bundle description lacks {key!r}")
+    return meta
+
+
+def load_bundle(model: str | Path) -> Bundle:
+    """Load a bundled model by name, a bundle folder or a ``.keras`` file.
+
+    Raises
+    ------
+    ModelError
+        Missing, corrupt or tampered files (sha256 mismatch), unknown architecture.
+    """
+    path = resolve(model)
+    if path.is_file():
+        return Bundle(name=path.stem, model=_load_keras_file(path), path=path)
+    meta = read_meta(path)
+    weights = path / str(meta["weights"].get("file", ""))
+    if not weights.is_file():
+        raise ModelError(f"{path}: weights file {weights.name!r} is missing")
+    expected = meta["weights"].get("sha256")
+    if sha256_file(weights) != expected:
+        raise ModelError(
+            f"{path}: weights do not match the sha256 in {BUNDLE_JSON} (corrupt or tampered bundle)"
+        )
+    if weights.suffix == ".keras":
+        net = _load_keras_file(weights)
+    else:
+        from chordview.architectures import build
+
+        try:
+            net = build(meta["architecture"], **meta.get("hyper_parameters", {}))
+            net.load_weights(weights)
+        except ModelError:
+            raise
+        except Exception as exc:  # h5 errors, shape mismatches: all mean an unusable bundle
+            raise ModelError(f"{path}: cannot load weights ({_short(exc)})") from None
+    try:
+        features = FeatureSpec.from_dict(meta["features"])
+    except TypeError as exc:
+        raise ModelError(f"{path}: bad feature parameters ({exc})") from None
+    return Bundle(
+        name=str(meta.get("name", path.name)),
+        model=net,
+        features=features,
+        vocabulary=meta["vocabulary"],
+        decoder={**DEFAULT_DECODER, **meta.get("decoder", {})},
+        meta=meta,
+        path=path,
+    )
+
+
+def _short(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+
+
+def _load_keras_file(path: Path):
+    import keras
+
+    import chordview.architectures.layers  # noqa: F401  (registers the custom layers)
+
+    if path.suffix != ".keras":
+        raise ModelError(f"{path}: expected a .keras file or a bundle folder")
+    try:
+        return keras.saving.load_model(path, compile=False, safe_mode=True)
+    except Exception as exc:  # zip, h5, config and safe_mode errors all mean "cannot load"
+        raise ModelError(f"{path}: cannot load Keras model ({_short(exc)})") from None
+
+
+def save_bundle(
+    out_dir: str | Path,
+    *,
+    model,
+    name: str,
+    architecture: str,
+    hyper_parameters: dict[str, Any],
+    features: FeatureSpec = DEFAULT_SPEC,
+    decoder: dict[str, float] | None = None,
+    provenance: dict[str, Any] | None = None,
+    scores: dict[str, Any] | None = None,
+    version: str = "1.0.0",
+    overwrite: bool = False,
+) -> Path:
+    """Write ``model`` as a bundle folder, atomically (built aside, then renamed into place).
+
+    Returns
+    -------
+    Path
+        The bundle folder.
+    """
+    import keras
+
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not overwrite:
+        raise ModelError(f"{out_dir} exists; pass overwrite=True to replace it")
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    try:
+        weights = tmp / "model.weights.h5"
+        model.save_weights(weights)
+        meta = {
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "name": name,
+            "version": version,
+            "architecture": architecture,
+            "hyper_parameters": hyper_parameters,
+            "n_parameters": int(model.count_params()),
+            "features": features.to_dict(),
+            "vocabulary": default_vocabulary(),
+            "decoder": {**DEFAULT_DECODER, **(decoder or {})},
+            "provenance": {"keras_version": keras.__version__, **(provenance or {})},
+            "scores": scores or {},
+            "weights": {"file": weights.name, "sha256": sha256_file(weights)},
+        }
+        (tmp / BUNDLE_JSON).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+        if out_dir.exists():
+            shutil.rmtree(out_dir)
+        os.replace(tmp, out_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out_dir
+
+
+def update_meta(path: str | Path, **fields: Any) -> None:
+    """Merge ``fields`` into a bundle's ``bundle.json`` (atomic rewrite; weights untouched)."""
+    path = Path(path)
+    meta = read_meta(path)
+    meta.update(fields)
+    tmp = path / (BUNDLE_JSON + ".tmp")
+    tmp.write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    os.replace(tmp, path / BUNDLE_JSON)

@@ -1,0 +1,108 @@
+"""The one output contract that models, inference, decoding, exports and views share.
+
+A model's prediction is a dict mapping head name to a float32 array of shape
+``(n_frames, n_classes)``; the frame rate travels beside it as ``sr / hop_length``.
+Frame ``i`` covers the time span ``[i, i + 1) * hop_length / sr`` seconds, the convention pumpp
+uses when it encodes per-frame labels for training, so boundaries need no half-frame shift.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+
+from chordview.errors import ModelError
+
+#: Head name -> number of classes, in the order the heads are built.
+HEADS: dict[str, int] = {"chord_pitch": 12, "chord_root": 13, "chord_bass": 13, "chord_tag": 170}
+
+#: Heads whose rows are probability distributions over the classes (softmax).
+SOFTMAX_HEADS = ("chord_root", "chord_bass", "chord_tag")
+
+#: Heads whose entries are independent probabilities (sigmoid).
+SIGMOID_HEADS = ("chord_pitch",)
+
+
+def frames_to_time(frames: np.ndarray | int, *, sr: int, hop_length: int) -> np.ndarray:
+    """Start time in seconds of frame indices (frame ``i`` spans ``[t_i, t_{i+1})``).
+
+    Parameters
+    ----------
+    frames : int or np.ndarray
+        Frame indices; ``n_frames`` gives the end time of the last frame.
+    sr : int
+        Sample rate of the features, in Hz.
+    hop_length : int
+        Samples between frames.
+
+    Returns
+    -------
+    np.ndarray
+        Times in seconds, same shape as ``frames``.
+    """
+    return np.asarray(frames, dtype=np.float64) * (hop_length / float(sr))
+
+
+def time_to_frames(times: np.ndarray | float, *, sr: int, hop_length: int) -> np.ndarray:
+    """Index of the frame that contains each time (inverse of :func:`frames_to_time`)."""
+    return np.floor(np.asarray(times, dtype=np.float64) * (sr / float(hop_length)) + 1e-9).astype(
+        int
+    )
+
+
+def output_problems(outputs: Mapping[str, np.ndarray], *, atol: float = 1e-3) -> list[str]:
+    """Describe every way ``outputs`` breaks the contract, in plain words.
+
+    Parameters
+    ----------
+    outputs : mapping of str to np.ndarray
+        Head name -> array, expected ``(n_frames, n_classes)``.
+    atol : float
+        Tolerance on softmax row sums and on the [0, 1] range.
+
+    Returns
+    -------
+    list of str
+        Empty when the outputs fit.
+    """
+    problems = []
+    missing = [name for name in HEADS if name not in outputs]
+    if missing:
+        problems.append(f"missing heads: {', '.join(missing)}")
+    n_frames = {np.shape(v)[0] for k, v in outputs.items() if k in HEADS and np.ndim(v) >= 1}
+    if len(n_frames) > 1:
+        problems.append(f"heads disagree on the number of frames: {sorted(n_frames)}")
+    for name, width in HEADS.items():
+        if name not in outputs:
+            continue
+        arr = np.asarray(outputs[name])
+        if arr.ndim != 2:
+            problems.append(
+                f"{name} has shape {arr.shape}: expected (n_frames, {width}), one row per frame"
+            )
+            continue
+        if arr.shape[1] != width:
+            problems.append(f"{name} has {arr.shape[1]} classes, expected {width}")
+            continue
+        if not np.all(np.isfinite(arr)):
+            problems.append(f"{name} holds NaN or Inf values")
+            continue
+        if arr.min(initial=0.0) < -atol or arr.max(initial=0.0) > 1 + atol:
+            problems.append(f"{name} has values outside [0, 1]")
+        if name in SOFTMAX_HEADS and arr.shape[0]:
+            sums = arr.sum(axis=1)
+            worst = float(np.max(np.abs(sums - 1.0)))
+            if worst > atol:
+                problems.append(
+                    f"{name} rows do not sum to 1 over the classes (worst row sums to "
+                    f"{sums[np.argmax(np.abs(sums - 1.0))]:.3f}): the softmax is over the wrong axis"
+                )
+    return problems
+
+
+def validate_outputs(outputs: Mapping[str, np.ndarray]) -> None:
+    """Raise :class:`ModelError` listing every contract problem of ``outputs``."""
+    problems = output_problems(outputs)
+    if problems:
+        raise ModelError("model outputs do not fit the contract: " + "; ".join(problems))

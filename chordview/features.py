@@ -1,0 +1,164 @@
+"""Input features: the log-magnitude CQT, defined once through pumpp and recorded in bundles.
+
+The CQT is computed in overlapping blocks so memory stays bounded on long files; the log scale
+uses the global maximum of the whole signal, exactly as pumpp's ``CQTMag(log=True)`` does on the
+full signal, so blocked and whole-signal features agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from chordview.contract import frames_to_time
+
+
+@dataclass(frozen=True)
+class FeatureSpec:
+    """Parameters of the CQT front end (librosa/pumpp names).
+
+    Attributes
+    ----------
+    sr : int
+        Sample rate the audio is resampled to, in Hz.
+    hop_length : int
+        Samples between frames (4096 at 44.1 kHz: about 10.8 frames per second).
+    n_octaves : int
+        Octaves covered from ``fmin``.
+    over_sample : int
+        Bins per semitone.
+    fmin : float
+        Frequency of the lowest bin, in Hz (C1).
+    log : bool
+        Log amplitude (dB relative to the signal's maximum).
+    """
+
+    sr: int = 44100
+    hop_length: int = 4096
+    n_octaves: int = 6
+    over_sample: int = 3
+    fmin: float = 32.70319566257483
+    log: bool = True
+
+    @property
+    def n_bins(self) -> int:
+        """Number of frequency bins (216 by default)."""
+        return 12 * self.n_octaves * self.over_sample
+
+    @property
+    def n_channels(self) -> int:
+        """Input channels of the network (plain CQT: one)."""
+        return 1
+
+    @property
+    def frame_rate(self) -> float:
+        """Frames per second."""
+        return self.sr / self.hop_length
+
+    def to_dict(self) -> dict:
+        """Plain JSON-able dict, as stored in a model bundle."""
+        return {"kind": "cqt", **asdict(self)}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> FeatureSpec:
+        """Inverse of :meth:`to_dict`."""
+        fields = {k: v for k, v in data.items() if k != "kind"}
+        return cls(**fields)
+
+    def n_frames(self, n_samples: int) -> int:
+        """Number of whole frames in ``n_samples`` samples at ``sr`` (pumpp's convention)."""
+        return int(n_samples) // self.hop_length
+
+    def frame_times(self, n_frames: int) -> np.ndarray:
+        """Start time of each frame, in seconds."""
+        return frames_to_time(np.arange(n_frames), sr=self.sr, hop_length=self.hop_length)
+
+
+DEFAULT_SPEC = FeatureSpec()
+
+
+def _extractor(spec: FeatureSpec):
+    import pumpp
+
+    return pumpp.feature.CQTMag(
+        name="cqt",
+        sr=spec.sr,
+        hop_length=spec.hop_length,
+        n_octaves=spec.n_octaves,
+        over_sample=spec.over_sample,
+        fmin=spec.fmin,
+        log=False,
+    )
+
+
+def cqt_magnitude(
+    y: np.ndarray,
+    *,
+    spec: FeatureSpec = DEFAULT_SPEC,
+    block_frames: int = 2048,
+    margin_frames: int = 32,
+    progress: Callable[[float], None] | None = None,
+) -> np.ndarray:
+    """Linear CQT magnitude of a mono signal already at ``spec.sr``.
+
+    Parameters
+    ----------
+    y : np.ndarray, shape (n_samples,)
+        Mono audio at ``spec.sr``.
+    spec : FeatureSpec
+        Front-end parameters.
+    block_frames : int
+        Frames computed per block (bounds memory on long signals).
+    margin_frames : int
+        Extra frames of context on each side of a block, discarded afterwards (longer than the
+        lowest filter's half length).
+    progress : callable, optional
+        Called with the fraction done, in [0, 1].
+
+    Returns
+    -------
+    np.ndarray, shape (n_frames, n_bins), float32
+    """
+    ext = _extractor(spec)
+    n_frames = spec.n_frames(len(y))
+    hop = spec.hop_length
+    out = np.empty((n_frames, spec.n_bins), dtype=np.float32)
+    for f0 in range(0, n_frames, block_frames):
+        f1 = min(n_frames, f0 + block_frames)
+        lo = max(0, f0 - margin_frames)
+        hi = min(n_frames, f1 + margin_frames)
+        chunk = y[lo * hop : len(y) if hi == n_frames else hi * hop]
+        mag = np.asarray(ext.transform_audio(chunk)["mag"]).reshape(-1, spec.n_bins)
+        out[f0:f1] = mag[f0 - lo : f0 - lo + (f1 - f0)]
+        if progress is not None:
+            progress(f1 / n_frames)
+    return out
+
+
+def log_scale(mag: np.ndarray) -> np.ndarray:
+    """Decibels relative to the maximum, as pumpp's ``log=True`` computes them."""
+    import librosa
+
+    if mag.size == 0:
+        return mag.astype(np.float32)
+    return librosa.amplitude_to_db(mag, ref=np.max).astype(np.float32)
+
+
+def compute_features(
+    y: np.ndarray,
+    *,
+    spec: FeatureSpec = DEFAULT_SPEC,
+    progress: Callable[[float], None] | None = None,
+) -> np.ndarray:
+    """Network input for a mono signal at ``spec.sr``.
+
+    Returns
+    -------
+    np.ndarray, shape (n_frames, n_bins, n_channels), float32
+    """
+    mag = cqt_magnitude(y, spec=spec, progress=progress)
+    if spec.log:
+        mag = log_scale(mag)
+    return mag[:, :, None]

@@ -1,0 +1,58 @@
+"""Pitch shifting in the CQT domain with the labels transposed (McFee & Bello, 2017)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+
+from chordview.vocab import PITCH_CLASSES, tag_classes
+
+
+@lru_cache(maxsize=None)
+def tag_transposition(semitones: int) -> np.ndarray:
+    """Index map of the 170 chord tags transposed by ``semitones`` (N and X stay)."""
+    classes = tag_classes()
+    index = {c: i for i, c in enumerate(classes)}
+    table = np.arange(len(classes))
+    for i, label in enumerate(classes):
+        if ":" in label:
+            root, quality = label.split(":", 1)
+            new_root = PITCH_CLASSES[(PITCH_CLASSES.index(root) + semitones) % 12]
+            table[i] = index[f"{new_root}:{quality}"]
+    return table
+
+
+def pitch_shift(
+    features: np.ndarray, labels: dict[str, np.ndarray], *, semitones: int, bins_per_semitone: int
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Shift a CQT excerpt along frequency and transpose its targets.
+
+    Parameters
+    ----------
+    features : np.ndarray, shape (n_frames, n_bins, n_channels)
+        Log-CQT; vacated bins get the excerpt's minimum (silence).
+    labels : dict
+        ``chord_tag``, ``chord_root``, ``chord_bass`` (n_frames,) ints and ``chord_pitch``
+        (n_frames, 12).
+    semitones : int
+        Shift, positive is up.
+    bins_per_semitone : int
+        CQT bins per semitone.
+    """
+    if semitones == 0:
+        return features, labels
+    k = semitones * bins_per_semitone
+    out = np.full_like(features, features.min())
+    if k > 0:
+        out[:, k:] = features[:, :-k]
+    else:
+        out[:, :k] = features[:, -k:]
+    shifted = {
+        "chord_tag": tag_transposition(semitones)[labels["chord_tag"]],
+        "chord_pitch": np.roll(labels["chord_pitch"], semitones, axis=-1),
+    }
+    for head in ("chord_root", "chord_bass"):
+        v = labels[head]
+        shifted[head] = np.where(v < 12, (v + semitones) % 12, v)
+    return out, shifted
