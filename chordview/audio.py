@@ -7,6 +7,7 @@ names the file and what is wrong with it.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -31,7 +32,9 @@ def find_audio(paths) -> list[Path]:
         if path.is_dir():
             files = sorted(p for p in path.rglob("*") if p.suffix.lower() in AUDIO_EXTENSIONS)
             if not files:
-                raise AudioError(f"{path}: folder holds no audio files ({', '.join(AUDIO_EXTENSIONS)})")
+                raise AudioError(
+                    f"{path}: folder holds no audio files ({', '.join(AUDIO_EXTENSIONS)})"
+                )
             found.extend(files)
         elif path.exists():
             found.append(path)
@@ -46,6 +49,9 @@ def _read_soundfile(path: Path) -> tuple[np.ndarray, int]:
     try:
         with sf.SoundFile(str(path)) as fh:
             sr, expected = fh.samplerate, fh.frames
+            short = _short_chunk(fh.extra_info)
+            if short:  # WAV/AIFF/RF64: libsndfile shrinks its frame count to what is there
+                raise AudioError(f"{path}: truncated file ({short})")
             parts = []
             while True:
                 block = fh.read(_BLOCK, dtype="float32", always_2d=True)
@@ -62,6 +68,25 @@ def _read_soundfile(path: Path) -> tuple[np.ndarray, int]:
             f"{path}: truncated file (header promises {expected} samples, {len(y)} are present)"
         )
     return y, int(sr)
+
+
+# libsndfile's log of a WAV/AIFF whose data chunk is longer than the file: "data : 176400 (should
+# be 88178)"; an RF64 file logs a frame count that differs from its ds64 chunk's.
+_CHUNK_RE = re.compile(r"^\s*(?:data|SSND)\s*:\s*(\d+)\s*\(should be (\d+)\)", re.MULTILINE)
+_DS64_RE = re.compile(
+    r"Calculated frame count (\d+) does not match value from 'ds64' chunk of (\d+)"
+)
+
+
+def _short_chunk(log: str) -> str:
+    """What is missing when the header promises more audio than the file holds, else ''."""
+    m = _CHUNK_RE.search(log)
+    if m and int(m.group(1)) > int(m.group(2)):
+        return f"header promises {m.group(1)} bytes of audio, {m.group(2)} are present"
+    m = _DS64_RE.search(log)
+    if m and int(m.group(2)) > int(m.group(1)):
+        return f"header promises {m.group(2)} samples, {m.group(1)} are present"
+    return ""
 
 
 def _reason(exc: Exception) -> str:

@@ -61,6 +61,7 @@ class Bundle:
     decoder: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_DECODER))
     meta: dict[str, Any] = field(default_factory=dict)
     path: Path | None = None
+    predictors: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def sha256(self) -> str:
@@ -166,9 +167,8 @@ def _short(exc: BaseException) -> str:
 
 
 def _load_keras_file(path: Path):
+    import chordview.architectures.layers  # noqa: F401, I001  (registers the custom layers, quiets TF)
     import keras
-
-    import chordview.architectures.layers  # noqa: F401  (registers the custom layers)
 
     if path.suffix != ".keras":
         raise ModelError(f"{path}: expected a .keras file or a bundle folder")
@@ -199,6 +199,7 @@ def save_bundle(
     Path
         The bundle folder.
     """
+    import chordview.architectures  # noqa: F401, I001  (quiets TF before Keras loads it)
     import keras
 
     out_dir = Path(out_dir)

@@ -7,6 +7,7 @@ full signal, so blocked and whole-signal features agree.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
@@ -130,7 +131,9 @@ def cqt_magnitude(
         lo = max(0, f0 - margin_frames)
         hi = min(n_frames, f1 + margin_frames)
         chunk = y[lo * hop : len(y) if hi == n_frames else hi * hop]
-        mag = np.asarray(ext.transform_audio(chunk)["mag"]).reshape(-1, spec.n_bins)
+        with warnings.catch_warnings():  # librosa warns about n_fft on very short inputs
+            warnings.simplefilter("ignore", UserWarning)
+            mag = np.asarray(ext.transform_audio(chunk)["mag"]).reshape(-1, spec.n_bins)
         out[f0:f1] = mag[f0 - lo : f0 - lo + (f1 - f0)]
         if progress is not None:
             progress(f1 / n_frames)

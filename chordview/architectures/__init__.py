@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from importlib import import_module
 
-from chordview.errors import ModelError
+from chordview.quiet import import_keras
+
+import_keras()  # before the builders' own `import keras`, so TensorFlow starts quietly
+
+from chordview.errors import ModelError  # noqa: E402
 
 ARCHITECTURES = {"unet": "chordview.architectures.unet", "cr2": "chordview.architectures.cr2"}
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 
 from chordview.vocab import PITCH_CLASSES, tag_classes
 
 
-@lru_cache(maxsize=None)
+@cache
 def tag_transposition(semitones: int) -> np.ndarray:
     """Index map of the 170 chord tags transposed by ``semitones`` (N and X stay)."""
     classes = tag_classes()

@@ -147,24 +147,32 @@ def train(
     val_dir : path, optional
         Validation audio + JAMS (synthetic, held-out soundfont); picks the best epoch.
     """
+    from chordview.architectures import build  # noqa: I001  (first: quiets TF's start-up logs)
     import keras
 
-    from chordview.architectures import build
     from chordview.bundle import save_bundle
 
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     keras.utils.set_random_seed(config.seed)
     log(f"caching features of {data_dir}")
-    train_tracks = load_tracks(build_cache(data_dir, run_dir.parent / "cache", spec=spec, workers=workers))
+    train_tracks = load_tracks(
+        build_cache(data_dir, run_dir.parent / "cache", spec=spec, workers=workers)
+    )
     val = None
     if val_dir:
-        val_tracks = load_tracks(build_cache(val_dir, run_dir.parent / "cache", spec=spec, workers=workers))
+        val_tracks = load_tracks(
+            build_cache(val_dir, run_dir.parent / "cache", spec=spec, workers=workers)
+        )
         val = _validation_arrays(val_tracks, config.seq_frames)
     n_hours = sum(len(t["features"]) for t in train_tracks) / spec.frame_rate / 3600
     log(f"{len(train_tracks)} training tracks ({n_hours:.2f} h)")
 
-    state_path, last_path, best_path = run_dir / "state.json", run_dir / "last.keras", run_dir / "best.weights.h5"
+    state_path, last_path, best_path = (
+        run_dir / "state.json",
+        run_dir / "last.keras",
+        run_dir / "best.weights.h5",
+    )
     state = json.loads(state_path.read_text()) if state_path.exists() and last_path.exists() else {}
     if state:
         import chordview.architectures.layers  # noqa: F401

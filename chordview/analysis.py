@@ -1,0 +1,214 @@
+"""The file-level API: ``analyze(path=...)`` or ``analyze(y=..., sr=...)`` -> :class:`Analysis`.
+
+Progress is reported through a callback ``progress(stage, fraction)``; returning ``False`` from
+it cancels the analysis with :class:`Cancelled` at the next checkpoint. Stages, in order:
+``'audio'``, ``'features'``, ``'network'``, ``'decode'``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from chordview.contract import validate_outputs
+from chordview.decode import Segment, decode
+from chordview.errors import AudioError, Cancelled, ChordviewError
+
+Progress = Callable[[str, float], "bool | None"]
+STAGES = ("audio", "features", "network", "decode")
+
+
+@dataclass
+class Analysis:
+    """Everything chordview knows about one piece of audio.
+
+    Attributes
+    ----------
+    outputs : dict of str to np.ndarray
+        Head name -> ``(n_frames, n_classes)`` float32 probabilities.
+    cqt : np.ndarray, shape (n_frames, n_bins)
+        The log-CQT the network saw (dB).
+    segments : list of Segment
+        Decoded chords covering the analysed frames.
+    sr, hop_length : int
+        Frame rate of ``outputs`` and ``cqt`` is ``sr / hop_length``.
+    duration : float
+        Length of the audio in seconds.
+    model : dict
+        Name, version, architecture, sha256 and device of the model used.
+    vocabulary : dict of str to list of str
+        Class names of each head.
+    timings : dict of str to float
+        Seconds spent in each stage.
+    path : Path or None
+        Source file, if any.
+    """
+
+    outputs: dict[str, np.ndarray]
+    cqt: np.ndarray
+    segments: list[Segment]
+    sr: int
+    hop_length: int
+    duration: float
+    model: dict
+    vocabulary: dict[str, list[str]]
+    timings: dict[str, float] = field(default_factory=dict)
+    path: Path | None = None
+
+    @property
+    def n_frames(self) -> int:
+        """Number of analysed frames."""
+        return len(self.cqt)
+
+    @property
+    def frame_rate(self) -> float:
+        """Frames per second."""
+        return self.sr / self.hop_length
+
+    @property
+    def frame_times(self) -> np.ndarray:
+        """Start time of each frame, in seconds."""
+        from chordview.contract import frames_to_time
+
+        return frames_to_time(np.arange(self.n_frames), sr=self.sr, hop_length=self.hop_length)
+
+
+@lru_cache(maxsize=4)
+def _cached_bundle(key: str, _mtime: float):
+    from chordview.bundle import load_bundle
+
+    return load_bundle(key)
+
+
+def get_bundle(model="unet"):
+    """A loaded :class:`~chordview.bundle.Bundle` for a name, path or Bundle (cached by path)."""
+    from chordview.bundle import Bundle, resolve
+
+    if isinstance(model, Bundle):
+        return model
+    path = resolve(model)
+    return _cached_bundle(str(path.resolve()), path.stat().st_mtime)
+
+
+def _predictor(bundle, device: str):
+    from chordview.inference import Predictor
+
+    if device not in bundle.predictors:
+        bundle.predictors[device] = Predictor(bundle.model, device=device)
+    return bundle.predictors[device]
+
+
+def analyze(
+    path: str | Path | None = None,
+    *,
+    y: np.ndarray | None = None,
+    sr: int | None = None,
+    model="unet",
+    device: str = "auto",
+    progress: Progress | None = None,
+) -> Analysis:
+    """Analyse a file or an in-memory signal.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        Audio file to read (give this or ``y`` and ``sr``).
+    y : np.ndarray, shape (n_samples,) or (n_channels, n_samples), optional
+        Audio samples.
+    sr : int, optional
+        Sample rate of ``y`` in Hz.
+    model : str, Path or Bundle
+        Bundled model name (``'unet'``, ``'cr2'``), bundle folder, ``.keras`` file, or a Bundle.
+    device : {'auto', 'cpu', 'gpu'}
+        Where to run the network.
+    progress : callable, optional
+        ``progress(stage, fraction)``; return ``False`` to cancel.
+
+    Returns
+    -------
+    Analysis
+
+    Raises
+    ------
+    AudioError, ModelError, Cancelled
+    """
+    from chordview.audio import load_audio, prepare_signal
+    from chordview.features import compute_features
+    from chordview.inference import predict
+
+    def report(stage: str, fraction: float) -> None:
+        if progress is not None and progress(stage, fraction) is False:
+            raise Cancelled("analysis cancelled")
+
+    if (path is None) == (y is None):
+        raise ChordviewError("give either a path or samples y with their sample rate sr")
+    timings: dict[str, float] = {}
+    bundle = get_bundle(model)
+    spec = bundle.features
+    report("audio", 0.0)
+    t0 = time.perf_counter()
+    if path is not None:
+        name = str(path)
+        signal = load_audio(path, sr=spec.sr)
+    else:
+        if sr is None:
+            raise ChordviewError("samples y need their sample rate sr")
+        name = "audio"
+        signal = prepare_signal(y, sr=int(sr), target_sr=spec.sr)
+    n_frames = spec.n_frames(len(signal))
+    if n_frames < 1:
+        raise AudioError(
+            f"{name}: too short ({len(signal) / spec.sr:.3f} s); at least one frame of "
+            f"{spec.hop_length / spec.sr:.3f} s is needed"
+        )
+    duration = len(signal) / spec.sr
+    timings["audio"] = time.perf_counter() - t0
+    report("audio", 1.0)
+
+    t0 = time.perf_counter()
+    feats = compute_features(signal, spec=spec, progress=lambda f: report("features", f))
+    del signal
+    timings["features"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    report("network", 0.0)
+    predictor = _predictor(bundle, device)
+    outputs = predict(feats, predictor=predictor, progress=lambda f: report("network", f))
+    validate_outputs(outputs)
+    timings["network"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    report("decode", 0.0)
+    segments = decode(
+        outputs,
+        classes=bundle.vocabulary["chord_tag"],
+        sr=spec.sr,
+        hop_length=spec.hop_length,
+        self_transition=float(bundle.decoder["self_transition"]),
+        min_bass_confidence=float(bundle.decoder["min_bass_confidence"]),
+    )
+    timings["decode"] = time.perf_counter() - t0
+    report("decode", 1.0)
+    return Analysis(
+        outputs=outputs,
+        cqt=feats[:, :, 0],
+        segments=segments,
+        sr=spec.sr,
+        hop_length=spec.hop_length,
+        duration=duration,
+        model={
+            "name": bundle.name,
+            "version": bundle.version,
+            "architecture": bundle.meta.get("architecture", "keras"),
+            "sha256": bundle.sha256,
+            "device": predictor.device,
+        },
+        vocabulary=bundle.vocabulary,
+        timings=timings,
+        path=Path(path) if path is not None else None,
+    )

@@ -1,0 +1,268 @@
+"""The ``chordview`` command line: parses arguments, calls the library, writes files.
+
+Heavy modules (TensorFlow, librosa) are imported only inside the subcommands, so ``--help`` is
+instant. Every :class:`ChordviewError` becomes one line on stderr and a non-zero exit status.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from chordview import __version__
+from chordview.errors import ChordviewError
+
+FORMATS = ("jams", "lab")
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="chordview",
+        description="Chord analysis with a fully convolutional UNet and structured heads.",
+    )
+    p.add_argument("--version", action="version", version=f"chordview {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    a = sub.add_parser("analyze", help="analyse audio files and write JAMS/LAB chord files")
+    a.add_argument("paths", nargs="+", metavar="PATH", help="audio files or folders")
+    a.add_argument(
+        "--model",
+        default="unet",
+        help="bundled model name (unet, cr2) or a path to a bundle or .keras file (default: unet)",
+    )
+    a.add_argument(
+        "--format", default="jams,lab", help="comma-separated: jams, lab (default: both)"
+    )
+    a.add_argument(
+        "-o",
+        "--output-dir",
+        type=Path,
+        help="folder for the outputs (default: beside each audio file)",
+    )
+    a.add_argument("--overwrite", action="store_true", help="replace existing output files")
+    a.add_argument("--device", default="auto", choices=("auto", "cpu", "gpu"))
+    a.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+
+    c = sub.add_parser("check-model", help="check that a model fits the structured-output contract")
+    c.add_argument("path", help="a .keras file, a bundle folder or a bundled model name")
+
+    sub.add_parser("models", help="list the bundled models with their provenance and scores")
+
+    t = sub.add_parser("train", help="train a model on a folder of audio + JAMS and write a bundle")
+    t.add_argument("data", type=Path, help="training folder: audio files with .jams beside them")
+    t.add_argument("--arch", default="unet", help="architecture: unet or cr2")
+    t.add_argument("-o", "--output", type=Path, required=True, help="bundle folder to write")
+    t.add_argument("--val", type=Path, help="validation folder (audio + .jams)")
+    t.add_argument(
+        "--run-dir", type=Path, help="checkpoints and logs; re-run to resume (default: OUTPUT.run)"
+    )
+    t.add_argument("--epochs", type=int, default=12)
+    t.add_argument("--steps", type=int, default=200, help="batches per epoch")
+    t.add_argument("--batch-size", type=int, default=8)
+    t.add_argument("--frames", type=int, default=128, help="frames per training excerpt")
+    t.add_argument("--lr", type=float, default=1e-3)
+    t.add_argument("--seed", type=int, default=0)
+    t.add_argument(
+        "--hp",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="architecture hyper-parameter (JSON value), repeatable",
+    )
+    t.add_argument("--workers", type=int, default=2, help="processes for feature caching")
+    return p
+
+
+def _parse_hp(items: list[str]) -> dict:
+    import json
+
+    out = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise ChordviewError(f"--hp expects KEY=VALUE, got {item!r}")
+        try:
+            out[key] = json.loads(value)
+        except json.JSONDecodeError:
+            out[key] = value
+    return out
+
+
+def _cmd_train(args) -> int:
+    from chordview.training.train import TrainConfig, train
+
+    config = TrainConfig(
+        architecture=args.arch,
+        hyper_parameters=_parse_hp(args.hp),
+        epochs=args.epochs,
+        steps_per_epoch=args.steps,
+        batch_size=args.batch_size,
+        seq_frames=args.frames,
+        learning_rate=args.lr,
+        seed=args.seed,
+    )
+    run_dir = args.run_dir or args.output.with_name(args.output.name + ".run")
+    command = "chordview " + " ".join(sys.argv[1:])
+    out = train(
+        data_dir=args.data,
+        out=args.output,
+        run_dir=run_dir,
+        config=config,
+        val_dir=args.val,
+        workers=args.workers,
+        provenance={"command": command},
+        log=lambda msg: print(msg, flush=True),
+    )
+    print(f"wrote {out}")
+    return 0
+
+
+class _Bar:
+    """A one-line progress bar on stderr (plain lines when stderr is not a terminal)."""
+
+    def __init__(self, total: int, *, quiet: bool):
+        self.total, self.quiet = total, quiet
+        self.tty = sys.stderr.isatty()
+
+    def update(self, index: int, name: str, stage: str, fraction: float) -> None:
+        if self.quiet or not self.tty:
+            return
+        done = (
+            index + (["audio", "features", "network", "decode"].index(stage) + fraction) / 4
+        ) / self.total
+        filled = int(done * 30)
+        line = (
+            f"\r[{'#' * filled}{'.' * (30 - filled)}] {index + 1}/{self.total} {name[-40:]} {stage}"
+        )
+        sys.stderr.write(line.ljust(100)[:100])
+        sys.stderr.flush()
+
+    def line(self, text: str) -> None:
+        if self.tty and not self.quiet:
+            sys.stderr.write("\r" + " " * 100 + "\r")
+        if not self.quiet:
+            print(text, file=sys.stderr, flush=True)
+
+
+def _cmd_analyze(args) -> int:
+    from chordview.audio import find_audio
+    from chordview.errors import OutputError
+
+    formats = [f.strip().lower() for f in args.format.split(",") if f.strip()]
+    bad = [f for f in formats if f not in FORMATS]
+    if bad or not formats:
+        raise ChordviewError(
+            f"unknown format {','.join(bad) or '(none)'}; use jams, lab or jams,lab"
+        )
+    if args.output_dir is not None:
+        if not args.output_dir.exists():
+            try:
+                args.output_dir.mkdir(parents=True)
+            except OSError as exc:
+                raise OutputError(f"cannot create {args.output_dir} ({exc.strerror})") from None
+        elif not args.output_dir.is_dir():
+            raise OutputError(f"{args.output_dir} is not a folder")
+    files, failures = [], []
+    for item in args.paths:  # a missing path fails alone; the rest of the batch goes on
+        try:
+            files.extend(find_audio([item]))
+        except ChordviewError as exc:
+            failures.append((str(item), exc))
+    from chordview.analysis import analyze, get_bundle
+    from chordview.export import check_targets, output_paths, write_outputs
+
+    bundle = get_bundle(args.model) if files else None
+    bar = _Bar(len(files), quiet=args.quiet)
+    ok = 0
+    for i, audio in enumerate(files):
+        targets = output_paths(audio, formats=formats, output_dir=args.output_dir)
+        try:
+            check_targets(targets, overwrite=args.overwrite)  # before spending time on analysis
+            result = analyze(
+                audio,
+                model=bundle,
+                device=args.device,
+                progress=lambda stage, f, i=i, name=audio.name: bar.update(i, name, stage, f),
+            )
+            written = write_outputs(result, targets, overwrite=args.overwrite)
+        except ChordviewError as exc:
+            failures.append((str(audio), exc))
+            bar.line(f"failed: {exc}")
+            continue
+        ok += 1
+        names = ", ".join(str(p) for p in written)
+        bar.line(
+            f"{audio}: {len(result.segments)} chords ({result.model['name']} on {result.model['device']}) -> {names}"
+        )
+    n = len(files) + sum(1 for f, _ in failures if Path(f) not in files)
+    summary = f"analysed {ok} of {n} file{'s' if n != 1 else ''}"
+    if failures:
+        print(f"{summary}; {len(failures)} failed:", file=sys.stderr)
+        for name, exc in failures:
+            print(f"  {exc}" if str(exc).startswith(name) else f"  {name}: {exc}", file=sys.stderr)
+        return failures[0][1].exit_code
+    if not args.quiet:
+        print(summary, file=sys.stderr)
+    return 0
+
+
+def _cmd_models(args) -> int:
+    from chordview.bundle import bundled_dir, bundled_names, read_meta
+
+    names = bundled_names()
+    if not names:
+        print("no bundled models found")
+        return 1
+    for name in names:
+        meta = read_meta(bundled_dir() / name)
+        prov = meta.get("provenance", {})
+        print(
+            f"{name}  v{meta.get('version', '?')}  {meta['architecture']}  "
+            f"{meta.get('n_parameters', 0):,} parameters  sha256 {meta['weights']['sha256'][:12]}"
+        )
+        if prov:
+            print(
+                f"  trained: {prov.get('training_hours', '?')} h of {prov.get('trained_on', '?')}, "
+                f"{prov.get('config', {}).get('epochs', '?')} epochs, best epoch {prov.get('best_epoch', '?')}, "
+                f"{prov.get('train_seconds', '?')} s"
+            )
+            if prov.get("command"):
+                print(f"  command: {prov['command']}")
+        for set_name, scores in meta.get("scores", {}).items():
+            shown = ", ".join(f"{k} {v:.3f}" for k, v in scores.items() if isinstance(v, float))
+            print(f"  scores on {set_name}: {shown}")
+    return 0
+
+
+def _cmd_check_model(args) -> int:
+    from chordview.check import check_path
+
+    report = check_path(args.path)
+    for line in report.lines():
+        print(line)
+    return 0 if report.fits else 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``chordview`` script; returns the exit status."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    handlers = {"train": _cmd_train}
+    for name in ("analyze", "check-model", "models"):
+        handlers.setdefault(name, globals().get("_cmd_" + name.replace("-", "_")))
+    try:
+        return handlers[args.command](args)
+    except ChordviewError as exc:
+        print(f"chordview: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("chordview: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

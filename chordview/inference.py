@@ -1,0 +1,157 @@
+"""Running a model on features: windowed with overlap, on the GPU when TensorFlow sees one.
+
+Long inputs are cut into windows of ``window`` frames that overlap by ``2 * margin`` frames; each
+frame's output is taken from the window where it lies furthest from an edge, so memory stays
+bounded and results match a single pass up to edge effects ``margin`` frames deep.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from chordview.contract import HEADS
+from chordview.errors import ChordviewError, ModelError
+
+DEVICES = ("auto", "cpu", "gpu")
+
+
+def _backend() -> str:
+    from chordview.quiet import import_keras
+
+    return import_keras().backend.backend()
+
+
+def resolve_device(device: str = "auto") -> str:
+    """Pick the device to run on and describe it.
+
+    Parameters
+    ----------
+    device : {'auto', 'cpu', 'gpu'}
+        'auto' uses a GPU when the backend sees one.
+
+    Returns
+    -------
+    str
+        'GPU:0' style name for a GPU, or 'CPU'.
+
+    Raises
+    ------
+    ChordviewError
+        'gpu' was asked for and no GPU is visible.
+    """
+    if device not in DEVICES:
+        raise ChordviewError(f"unknown device {device!r}: use one of {', '.join(DEVICES)}")
+    backend = _backend()
+    gpus: list[str] = []
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        gpus = [f"GPU:{i}" for i, _ in enumerate(tf.config.list_physical_devices("GPU"))]
+    elif backend == "torch":
+        import torch
+
+        gpus = [f"GPU:{i}" for i in range(torch.cuda.device_count())]
+    elif backend == "jax":
+        import jax
+
+        gpus = [f"GPU:{i}" for i, d in enumerate(jax.devices()) if d.platform == "gpu"]
+    if device == "gpu" and not gpus:
+        raise ChordviewError(f"no GPU is visible to {backend}; use --device cpu or auto")
+    if device == "cpu" or not gpus:
+        return "CPU"
+    return gpus[0]
+
+
+class Predictor:
+    """Calls a Keras model on ``(1, T, n_bins, n_channels)`` inputs of any length ``T``.
+
+    On TensorFlow the call is traced once with an unknown time axis (a static trace per length
+    would rebuild a recurrent graph for every file); other backends call the model directly.
+    """
+
+    def __init__(self, model, *, device: str = "auto"):
+        self.model = model
+        self.device = resolve_device(device)
+        self._fn = None
+        if _backend() == "tensorflow":
+            import tensorflow as tf
+
+            shape = (None, None, *model.input_shape[2:])
+            self._fn = tf.function(
+                lambda x: model(x, training=False),
+                input_signature=[tf.TensorSpec(shape, tf.float32)],
+            )
+
+    def __call__(self, x: np.ndarray) -> dict[str, np.ndarray]:
+        """Outputs for one batch of features, as float32 numpy arrays keyed by head."""
+        if self._fn is not None:
+            import tensorflow as tf
+
+            with tf.device("/GPU:0" if self.device.startswith("GPU") else "/CPU:0"):
+                out = self._fn(x)
+        else:
+            out = self.model(x, training=False)
+        if not isinstance(out, dict):
+            names = list(getattr(self.model, "output_names", []))
+            out = dict(zip(names, out if isinstance(out, list | tuple) else [out], strict=False))
+        return {k: np.asarray(v, dtype=np.float32) for k, v in out.items()}
+
+
+def predict(
+    features: np.ndarray,
+    *,
+    predictor: Predictor,
+    window: int = 2048,
+    margin: int = 64,
+    progress: Callable[[float], None] | None = None,
+) -> dict[str, np.ndarray]:
+    """Head outputs for a whole feature sequence.
+
+    Parameters
+    ----------
+    features : np.ndarray, shape (n_frames, n_bins, n_channels)
+        Network input.
+    predictor : Predictor
+        The model to run.
+    window : int
+        Frames per network call.
+    margin : int
+        Frames of context discarded at each inner window edge.
+    progress : callable, optional
+        Called with the fraction of frames done.
+
+    Returns
+    -------
+    dict of str to np.ndarray
+        Head name -> ``(n_frames, n_classes)`` float32.
+    """
+    n = len(features)
+    if window <= 2 * margin:
+        raise ValueError("window must be longer than twice the margin")
+    step = window - 2 * margin
+    outputs: dict[str, np.ndarray] = {}
+    starts = [0] if n <= window else list(range(0, n - window, step)) + [n - window]
+    kept = 0
+    for start in starts:
+        stop = min(n, start + window)
+        out = predictor(features[None, start:stop].astype(np.float32, copy=False))
+        lo = kept  # first frame not yet filled
+        hi = stop if stop == n else stop - margin
+        for name in HEADS:
+            if name not in out:
+                raise ModelError(f"model has no output named {name!r}")
+            arr = out[name][0]
+            if arr.ndim != 2 or arr.shape[0] != stop - start:
+                raise ModelError(
+                    f"{name} has shape {out[name].shape} for {stop - start} frames: predictions "
+                    "must be one row per frame; check the model with `chordview check-model`"
+                )
+            if name not in outputs:
+                outputs[name] = np.empty((n, arr.shape[1]), dtype=np.float32)
+            outputs[name][lo:hi] = arr[lo - start : hi - start]
+        kept = hi
+        if progress is not None:
+            progress(kept / n)
+    return outputs

@@ -1,0 +1,59 @@
+"""Bundles: self-describing JSON, sha256 checked on load, pickle-free."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from chordview.bundle import bundled_names, load_bundle, read_meta
+from chordview.errors import ModelError
+
+
+def test_round_trip_keeps_weights_and_metadata(tiny_bundle):
+    b = load_bundle(tiny_bundle)
+    meta = read_meta(tiny_bundle)
+    assert meta["architecture"] == "unet" and len(meta["vocabulary"]["chord_tag"]) == 170
+    assert meta["vocabulary"]["chord_tag"][168] == "N"
+    assert meta["features"]["hop_length"] == 4096 and meta["decoder"]["self_transition"] > 0
+    x = np.zeros((1, 16, 216, 1), dtype="float32")
+    again = load_bundle(tiny_bundle)
+    np.testing.assert_array_equal(np.asarray(b.model(x)["chord_tag"]), np.asarray(again.model(x)["chord_tag"]))
+    assert not list(tiny_bundle.glob("*.pkl"))
+
+
+def test_tampered_weights_are_refused(tiny_bundle, tmp_path):
+    copy = tmp_path / "tampered"
+    shutil.copytree(tiny_bundle, copy)
+    weights = copy / "model.weights.h5"
+    data = bytearray(weights.read_bytes())
+    data[-100] ^= 0xFF
+    weights.write_bytes(bytes(data))
+    with pytest.raises(ModelError, match="sha256"):
+        load_bundle(copy)
+
+
+def test_corrupt_description_is_refused(tiny_bundle, tmp_path):
+    copy = tmp_path / "corrupt"
+    shutil.copytree(tiny_bundle, copy)
+    (copy / "bundle.json").write_text("{not json")
+    with pytest.raises(ModelError, match="corrupt"):
+        load_bundle(copy)
+    (copy / "bundle.json").write_text(json.dumps({"format": "something-else"}))
+    with pytest.raises(ModelError, match="not a chordview bundle"):
+        load_bundle(copy)
+
+
+def test_unknown_name_lists_the_bundled_models():
+    with pytest.raises(ModelError, match="no model named"):
+        load_bundle("no-such-model")
+
+
+def test_shipped_bundles_are_listed_and_load():
+    names = bundled_names()
+    assert {"unet", "cr2"} <= set(names)
+    for name in ("unet", "cr2"):
+        meta = read_meta(load_bundle(name).path)
+        assert meta["provenance"]["training_hours"] > 0

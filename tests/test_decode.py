@@ -1,0 +1,49 @@
+"""Decoding: Viterbi over tags, inversions from the bass head, confidences, tiling."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from chordview.contract import frames_to_time, time_to_frames
+from chordview.decode import decode
+from chordview.vocab import tag_classes
+
+CLASSES = tag_classes()
+
+
+def _outputs(labels, *, bass=None, p=0.8):
+    n = len(labels)
+    tag = np.full((n, 170), (1 - p) / 169, dtype=np.float32)
+    for i, lab in enumerate(labels):
+        tag[i, CLASSES.index(lab)] = p
+    b = np.full((n, 13), 0.0, dtype=np.float32)
+    b[np.arange(n), bass if bass is not None else 12] = 1.0
+    return {"chord_tag": tag, "chord_bass": b}
+
+
+def test_segments_tile_the_frames_with_labels_and_confidence():
+    labels = ["C:maj"] * 20 + ["G:7"] * 10 + ["N"] * 5
+    segs = decode(_outputs(labels), classes=CLASSES, sr=44100, hop_length=4096)
+    assert [s.label for s in segs] == ["C:maj", "G:7", "N"]
+    assert segs[0].start == 0.0 and segs[-1].end == frames_to_time(35, sr=44100, hop_length=4096)
+    assert all(a.end == b.start for a, b in zip(segs, segs[1:], strict=False))
+    assert all(abs(s.confidence - 0.8) < 1e-5 for s in segs)
+
+
+def test_viterbi_smooths_isolated_frames():
+    labels = ["C:maj"] * 20 + ["D:min"] + ["C:maj"] * 20
+    segs = decode(_outputs(labels, p=0.5), classes=CLASSES, sr=44100, hop_length=4096, self_transition=0.95)
+    assert [s.label for s in segs] == ["C:maj"]
+
+
+def test_inversion_comes_from_the_bass_head():
+    labels = ["C:maj"] * 10 + ["G:7"] * 10 + ["A:min"] * 10
+    bass = np.array([4] * 10 + [5] * 10 + [2] * 10)  # E under C, F under G7, D (no chord tone) under Am
+    segs = decode(_outputs(labels, bass=bass), classes=CLASSES, sr=44100, hop_length=4096)
+    assert [s.label for s in segs] == ["C:maj/3", "G:7/b7", "A:min"]
+
+
+def test_frame_time_round_trip():
+    frames = np.arange(0, 5000, 7)
+    t = frames_to_time(frames, sr=44100, hop_length=4096)
+    assert np.array_equal(time_to_frames(t, sr=44100, hop_length=4096), frames)

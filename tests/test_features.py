@@ -1,0 +1,58 @@
+"""Features: pumpp's CQT exactly, computed in bounded blocks; labels in encoder order."""
+
+from __future__ import annotations
+
+import jams
+import numpy as np
+import pumpp
+import pytest
+
+from chordview.features import DEFAULT_SPEC, FeatureSpec, compute_features, cqt_magnitude
+from chordview.vocab import encode_labels, tag_classes
+from tests.conftest import chord_signal
+
+
+def test_default_spec_is_the_design_card():
+    assert (DEFAULT_SPEC.sr, DEFAULT_SPEC.hop_length, DEFAULT_SPEC.n_bins) == (44100, 4096, 216)
+    assert FeatureSpec.from_dict(DEFAULT_SPEC.to_dict()) == DEFAULT_SPEC
+
+
+@pytest.mark.parametrize("n_samples", [4096, 44100 * 7 + 5, 44100 * 20 + 4095])
+def test_features_equal_pumpp_on_the_whole_signal(n_samples):
+    y = np.random.default_rng(0).normal(size=n_samples).astype(np.float32)
+    ext = pumpp.feature.CQTMag(name="c", sr=44100, hop_length=4096, n_octaves=6, over_sample=3, log=True)
+    expected = np.asarray(ext.transform_audio(y)["mag"]).reshape(-1, 216)
+    got = compute_features(y)
+    assert got.shape == (n_samples // 4096, 216, 1)
+    np.testing.assert_allclose(got[:, :, 0], expected, atol=1e-3)
+
+
+def test_blocked_cqt_matches_one_pass():
+    y = chord_signal([48, 55, 64], seconds=40.0)
+    whole = cqt_magnitude(y, block_frames=10_000)
+    blocked = cqt_magnitude(y, block_frames=100)
+    assert np.abs(whole - blocked).max() <= 1e-4 * whole.max()
+
+
+def test_tag_classes_follow_the_encoder_not_the_vocabulary():
+    classes = tag_classes()
+    assert len(classes) == 170 and classes.index("N") == 168 and classes.index("X") == 169
+    assert classes[0] == "A#:7"
+
+
+def test_encode_labels_gives_frame_targets():
+    jam = jams.JAMS()
+    jam.file_metadata.duration = 4.0
+    ann = jams.Annotation("chord", time=0, duration=4.0)
+    ann.append(time=0.0, duration=2.0, value="C:maj/3")
+    ann.append(time=2.0, duration=2.0, value="A:min7")
+    jam.annotations.append(ann)
+    n = 43
+    y = encode_labels(jam, n_frames=n)
+    assert {k: v.shape for k, v in y.items()} == {
+        "chord_tag": (n,), "chord_pitch": (n, 12), "chord_root": (n,), "chord_bass": (n,)
+    }  # fmt: skip
+    classes = tag_classes()
+    assert classes[y["chord_tag"][0]] == "C:maj" and classes[y["chord_tag"][-1]] == "A:min7"
+    assert y["chord_root"][0] == 0 and y["chord_bass"][0] == 4  # E in the bass
+    assert list(np.flatnonzero(y["chord_pitch"][-1])) == [0, 4, 7, 9]
