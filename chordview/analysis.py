@@ -22,6 +22,10 @@ from chordview.errors import AudioError, Cancelled, ChordviewError
 Progress = Callable[[str, float], "bool | None"]
 STAGES = ("audio", "features", "network", "decode")
 
+#: Peak amplitude below which a frame is digital silence (-120 dBFS). The log-CQT is relative to
+#: the signal's maximum, so silence cannot be seen in the features: it is found in the samples.
+SILENCE_PEAK = 1e-6
+
 
 @dataclass
 class Analysis:
@@ -76,6 +80,36 @@ class Analysis:
         from chordview.contract import frames_to_time
 
         return frames_to_time(np.arange(self.n_frames), sr=self.sr, hop_length=self.hop_length)
+
+
+def silent_frames(y: np.ndarray, *, hop_length: int, n_frames: int) -> np.ndarray:
+    """Which frames are digital silence.
+
+    Parameters
+    ----------
+    y : np.ndarray, shape (n_samples,)
+        Mono audio; frame ``i`` spans samples ``[i * hop_length, (i + 1) * hop_length)``.
+    hop_length, n_frames : int
+        Frame layout.
+
+    Returns
+    -------
+    np.ndarray, shape (n_frames,), bool
+    """
+    frames = y[: n_frames * hop_length].reshape(n_frames, hop_length)  # a view: no copy
+    return np.maximum(frames.max(axis=1), -frames.min(axis=1)) < SILENCE_PEAK
+
+
+def _mark_silence(outputs: dict[str, np.ndarray], silent: np.ndarray, vocabulary: dict) -> None:
+    """Set silent frames to certain no-chord: tag and root/bass ``N``, no pitch class active."""
+    for head in ("chord_tag", "chord_root", "chord_bass"):
+        arr = np.array(outputs[head], dtype=np.float32)
+        arr[silent] = 0.0
+        arr[silent, list(vocabulary[head]).index("N")] = 1.0
+        outputs[head] = arr
+    pitch = np.array(outputs["chord_pitch"], dtype=np.float32)
+    pitch[silent] = 0.0
+    outputs["chord_pitch"] = pitch
 
 
 @lru_cache(maxsize=4)
@@ -167,6 +201,7 @@ def analyze(
             f"{spec.hop_length / spec.sr:.3f} s is needed"
         )
     duration = len(signal) / spec.sr
+    silent = silent_frames(signal, hop_length=spec.hop_length, n_frames=n_frames)
     timings["audio"] = time.perf_counter() - t0
     report("audio", 1.0)
 
@@ -180,6 +215,8 @@ def analyze(
     predictor = _predictor(bundle, device)
     outputs = predict(feats, predictor=predictor, progress=lambda f: report("network", f))
     validate_outputs(outputs)
+    if silent.any():
+        _mark_silence(outputs, silent, bundle.vocabulary)
     timings["network"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
