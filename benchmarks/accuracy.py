@@ -21,6 +21,7 @@ import mir_eval
 import numpy as np
 import soundfile as sf
 
+from chordview.evaluation import CHORD_METRICS, score
 from chordview.training.synth import HELDOUT_SOUNDFONT, ChordEvent, events_to_jams, render_events
 
 TEMPO = 96.0
@@ -29,7 +30,7 @@ PROGRESSION = [
     "G:maj", "E:min", "C:maj/3", "D:7", "G:maj/5", "A:min7", "D:maj", "B:min",
     "E:min", "C:maj7", "A:7", "D:sus4", "D:maj", "G:maj7", "C:min", "G:maj",
 ]  # fmt: skip
-METRICS = ("root", "majmin", "majmin_inv", "thirds", "triads", "sevenths", "tetrads", "mirex")
+METRICS = CHORD_METRICS
 
 
 def progression_events() -> list[ChordEvent]:
@@ -41,18 +42,8 @@ def progression_events() -> list[ChordEvent]:
 def score_lab(reference_events, lab_path: Path) -> dict[str, float]:
     """mir_eval chord scores of an estimated LAB against reference events."""
     ref_int = np.array([[e.start, e.start + e.duration] for e in reference_events])
-    ref_lab = [e.label for e in reference_events]
     est_int, est_lab = mir_eval.io.load_labeled_intervals(str(lab_path))
-    est_int, est_lab = mir_eval.util.adjust_intervals(
-        est_int, est_lab, ref_int.min(), ref_int.max(), mir_eval.chord.NO_CHORD, mir_eval.chord.NO_CHORD
-    )
-    intervals, ref, est = mir_eval.util.merge_labeled_intervals(ref_int, ref_lab, est_int, est_lab)
-    durations = mir_eval.util.intervals_to_durations(intervals)
-    scores = {}
-    for metric in METRICS:
-        comparison = getattr(mir_eval.chord, metric)(ref, est)
-        scores[metric] = float(mir_eval.chord.weighted_accuracy(comparison, durations))
-    return scores
+    return score(ref_int, [e.label for e in reference_events], est_int, est_lab)
 
 
 def main(argv=None) -> int:

@@ -52,15 +52,24 @@ def _read_soundfile(path: Path) -> tuple[np.ndarray, int]:
             short = _short_chunk(fh.extra_info)
             if short:  # WAV/AIFF/RF64: libsndfile shrinks its frame count to what is there
                 raise AudioError(f"{path}: truncated file ({short})")
-            parts = []
+            known = 0 < expected < 2**62
+            # One preallocated mono buffer when the header gives the length: no 2x peak.
+            y = np.empty(expected if known else 0, dtype=np.float32)
+            parts, n = [], 0
             while True:
                 block = fh.read(_BLOCK, dtype="float32", always_2d=True)
                 if not len(block):
                     break
-                parts.append(block.mean(axis=1, dtype=np.float32))
+                mono = block.mean(axis=1, dtype=np.float32)
+                if n + len(mono) <= len(y):
+                    y[n : n + len(mono)] = mono
+                else:
+                    parts.append(mono)
+                n += len(mono)
     except sf.LibsndfileError as exc:
         raise AudioError(f"{path}: cannot decode audio ({_reason(exc)})") from None
-    y = np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
+    # A header without a length (or an understated one) falls back to concatenation.
+    y = np.concatenate([y[: min(n, len(y))], *parts]) if parts else y[:n]
     # libsndfile reports the header's length but reads what is there: fewer samples means the
     # file was cut short (an interrupted copy or download).
     if 0 < expected < 2**62 and len(y) < expected:

@@ -49,6 +49,13 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("models", help="list the bundled models with their provenance and scores")
 
+    e = sub.add_parser("evaluate", help="score a model on a folder of audio with .jams/.lab references")
+    e.add_argument("folder", type=Path, help="audio files with a .jams or .lab of the same name beside them")
+    e.add_argument("--model", default="unet")
+    e.add_argument("--device", default="auto", choices=("auto", "cpu", "gpu"))
+    e.add_argument("-o", "--output", type=Path, help="write OUTPUT.md (table) and OUTPUT.json (all scores)")
+    e.add_argument("--record", metavar="SET", help="store the summary in the bundle's scores under SET")
+
     t = sub.add_parser("train", help="train a model on a folder of audio + JAMS and write a bundle")
     t.add_argument("data", type=Path, help="training folder: audio files with .jams beside them")
     t.add_argument("--arch", default="unet", help="architecture: unet or cr2")
@@ -235,6 +242,33 @@ def _cmd_models(args) -> int:
     return 0
 
 
+def _cmd_evaluate(args) -> int:
+    import json
+
+    from chordview.evaluation import CHORD_METRICS, evaluate_folder, markdown_table
+
+    def show(name, scores):
+        print(f"{name}: " + " ".join(f"{m} {scores[m]:.3f}" for m in CHORD_METRICS), flush=True)
+
+    res = evaluate_folder(args.folder, model=args.model, device=args.device, on_track=show)
+    table = markdown_table({f"{args.model} (duration-weighted)": res}) + markdown_table(
+        {f"{args.model} (per-track mean)": res}, which="mean"
+    ).split("\n", 2)[2]
+    print(f"\n{res['n_tracks']} tracks in {args.folder}\n\n{table}")
+    if args.output:
+        args.output.with_suffix(".md").write_text(table, encoding="utf-8")
+        args.output.with_suffix(".json").write_text(json.dumps(res, indent=2), encoding="utf-8")
+    if args.record:
+        from chordview.bundle import read_meta, resolve, update_meta
+
+        path = resolve(args.model)
+        scores = read_meta(path).get("scores", {})
+        scores[args.record] = {**res["weighted"], "n_tracks": res["n_tracks"], "folder": str(args.folder)}
+        update_meta(path, scores=scores)
+        print(f"recorded as {args.record!r} in {path}")
+    return 0
+
+
 def _cmd_check_model(args) -> int:
     from chordview.check import check_path
 
@@ -252,7 +286,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 0
     handlers = {"train": _cmd_train}
-    for name in ("analyze", "check-model", "models"):
+    for name in ("analyze", "check-model", "models", "evaluate"):
         handlers.setdefault(name, globals().get("_cmd_" + name.replace("-", "_")))
     try:
         return handlers[args.command](args)

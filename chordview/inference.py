@@ -105,6 +105,7 @@ def predict(
     predictor: Predictor,
     window: int = 2048,
     margin: int = 64,
+    align: int = 8,
     progress: Callable[[float], None] | None = None,
 ) -> dict[str, np.ndarray]:
     """Head outputs for a whole feature sequence.
@@ -119,6 +120,8 @@ def predict(
         Frames per network call.
     margin : int
         Frames of context discarded at each inner window edge.
+    align : int
+        Window starts are multiples of this (the UNet's time pooling factor).
     progress : callable, optional
         Called with the fraction of frames done.
 
@@ -128,14 +131,18 @@ def predict(
         Head name -> ``(n_frames, n_classes)`` float32.
     """
     n = len(features)
-    if window <= 2 * margin:
-        raise ValueError("window must be longer than twice the margin")
+    if window <= 2 * margin or window % align or margin % align:
+        raise ValueError("window must exceed twice the margin; both multiples of align")
     step = window - 2 * margin
     outputs: dict[str, np.ndarray] = {}
-    starts = [0] if n <= window else list(range(0, n - window, step)) + [n - window]
+    # Window starts stay on the pooling grid so each window sees the frames as one pass would;
+    # the last window runs to the end (up to align - 1 frames longer than the others).
+    starts = [0] if n <= window else list(range(0, n - window, step))
+    if n > window and starts[-1] + window < n:
+        starts.append((n - window) // align * align)
     kept = 0
-    for start in starts:
-        stop = min(n, start + window)
+    for i, start in enumerate(starts):
+        stop = n if i == len(starts) - 1 else min(n, start + window)
         out = predictor(features[None, start:stop].astype(np.float32, copy=False))
         lo = kept  # first frame not yet filled
         hi = stop if stop == n else stop - margin
