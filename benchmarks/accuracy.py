@@ -51,6 +51,7 @@ def main(argv=None) -> int:
     p.add_argument("--model", default="unet")
     p.add_argument("--seeds", type=int, default=3, help="arrangements to render (seeds 0..N-1)")
     p.add_argument("--json", type=Path, help="write the scores here")
+    p.add_argument("--record", action="store_true", help="store the mean in the bundle's scores")
     args = p.parse_args(argv)
     events = progression_events()
     assert len(set(PROGRESSION)) >= 8
@@ -70,7 +71,7 @@ def main(argv=None) -> int:
         for seed, path in enumerate(files):
             scores = score_lab(events, tmp / "out" / f"{path.stem}.lab")
             rows.append(scores)
-            print(f"seed {seed}: " + "  ".join(f"{k} {v:.3f}" for k, v in scores.items()))
+            print(f"seed {seed}: " + "  ".join(f"{k} {scores[k]:.3f}" for k in METRICS))
     mean = {k: float(np.mean([r[k] for r in rows])) for k in METRICS}
     print(f"model {args.model}, held-out soundfont {Path(HELDOUT_SOUNDFONT()).name}, "
           f"{len(PROGRESSION)} chords / {len(set(PROGRESSION))} distinct, {args.seeds} arrangements")  # fmt: skip
@@ -79,6 +80,13 @@ def main(argv=None) -> int:
     print(f"goal majmin >= 0.85 and root >= 0.85: {'met' if verdict else 'NOT met'}")
     if args.json:
         args.json.write_text(json.dumps({"model": args.model, "per_seed": rows, "mean": mean}, indent=2))
+    if args.record:
+        from chordview.bundle import read_meta, resolve, update_meta
+
+        path = resolve(args.model)
+        scores = read_meta(path).get("scores", {})
+        scores["benchmark-progression"] = {**mean, "n_tracks": args.seeds}
+        update_meta(path, scores=scores)
     return 0
 
 

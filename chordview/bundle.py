@@ -207,6 +207,9 @@ def save_bundle(
         raise ModelError(f"{out_dir} exists; pass overwrite=True to replace it")
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes it private; a bundle is for everyone to read
     try:
         weights = tmp / "model.weights.h5"
         model.save_weights(weights)
