@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 
 import numpy as np
 
@@ -59,14 +59,19 @@ class FeatureSpec:
         return self.sr / self.hop_length
 
     def to_dict(self) -> dict:
-        """Plain JSON-able dict, as stored in a model bundle."""
-        return {"kind": "cqt", **asdict(self)}
+        """Plain JSON-able dict, as stored in a model bundle (derived sizes included)."""
+        return {"kind": "cqt", **asdict(self), "n_bins": self.n_bins, "n_channels": self.n_channels,
+                "channels": "plain CQT magnitude (no harmonic channels)"}  # fmt: skip
 
     @classmethod
     def from_dict(cls, data: dict) -> FeatureSpec:
-        """Inverse of :meth:`to_dict`."""
-        fields = {k: v for k, v in data.items() if k != "kind"}
-        return cls(**fields)
+        """Inverse of :meth:`to_dict` (derived sizes are checked, not stored)."""
+        names = {f.name for f in fields(cls)}
+        spec = cls(**{k: v for k, v in data.items() if k in names})
+        for key in ("n_bins", "n_channels"):
+            if key in data and data[key] != getattr(spec, key):
+                raise TypeError(f"{key}={data[key]} does not match the parameters ({getattr(spec, key)})")
+        return spec
 
     def n_frames(self, n_samples: int) -> int:
         """Number of whole frames in ``n_samples`` samples at ``sr`` (pumpp's convention)."""
