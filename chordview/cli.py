@@ -49,6 +49,12 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("models", help="list the bundled models with their provenance and scores")
 
+    r = sub.add_parser("render", help="draw the views of an analysed song to a PNG picture")
+    r.add_argument("path", metavar="PATH", help="audio file")
+    r.add_argument("-o", "--output", type=Path, required=True, help="picture to write (.png)")
+    r.add_argument("--model", default="unet", help="bundled model name or a path (default: unet)")
+    r.add_argument("--device", default="auto", choices=("auto", "cpu", "gpu"))
+
     e = sub.add_parser("evaluate", help="score a model on a folder of audio with .jams/.lab references")
     e.add_argument("folder", type=Path, help="audio files with a .jams or .lab of the same name beside them")
     e.add_argument("--model", default="unet")
@@ -278,15 +284,40 @@ def _cmd_check_model(args) -> int:
     return 0 if report.fits else 2
 
 
+def _cmd_render(args) -> int:
+    from chordview.gui.render import render_file  # the GUI package is imported only here
+
+    out = render_file(args.path, args.output, model=args.model, device=args.device)
+    print(f"wrote {out}")
+    return 0
+
+
+def _gui_request(parser: argparse.ArgumentParser, argv: list[str]) -> list[str] | None:
+    """``[]`` or ``[audio]`` when the window is wanted: no arguments, or one non-command path."""
+    if not argv:
+        return []
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    single = len(argv) == 1 and not argv[0].startswith("-") and argv[0] not in sub.choices
+    if single and Path(argv[0]).is_file():  # a typo of a command still gets argparse's message
+        return argv
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``chordview`` script; returns the exit status."""
     parser = _parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    gui = _gui_request(parser, argv)
+    if gui is not None:  # `chordview` or `chordview song.mp3` opens the window
+        from chordview.gui import main as gui_main
+
+        return gui_main(gui[0] if gui else None)
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
         return 0
     handlers = {"train": _cmd_train}
-    for name in ("analyze", "check-model", "models", "evaluate"):
+    for name in ("analyze", "check-model", "models", "evaluate", "render"):
         handlers.setdefault(name, globals().get("_cmd_" + name.replace("-", "_")))
     try:
         return handlers[args.command](args)

@@ -1,0 +1,74 @@
+"""The decoded chord track: one box per segment, shaded by confidence, labelled when it fits."""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen
+
+from chordview.decode import pitch_class
+
+_NO_CHORD = QColor("#5a5a5a")
+
+
+def segment_colour(label: str, confidence: float) -> QColor:
+    """Hue from the chord's root (circle of fifths), opacity from its confidence."""
+    root = label.split(":")[0].split("/")[0]
+    if label in ("N", "X") or not root:
+        colour = QColor(_NO_CHORD)
+    else:
+        try:
+            pc = pitch_class(root)
+        except (KeyError, IndexError):
+            colour = QColor(_NO_CHORD)
+        else:
+            hue = ((pc * 7) % 12) * 30  # neighbours on the circle of fifths get neighbouring hues
+            colour = QColor.fromHsv(hue, 150, 220)
+    colour.setAlpha(int(60 + 195 * min(max(confidence, 0.0), 1.0)))
+    return colour
+
+
+class ChordTrackItem(pg.GraphicsObject):
+    """Paints segments in data coordinates (x: seconds, y: 0..1) and their labels in pixels."""
+
+    def __init__(self):
+        super().__init__()
+        self.segments = []
+        self._bounds = QRectF(0, 0, 1, 1)
+        self._font = QFont()
+        self._font.setPointSize(8)
+
+    def set_segments(self, segments) -> None:
+        """Replace the segments (``Segment`` objects with start, end, label, confidence)."""
+        self.prepareGeometryChange()
+        self.segments = list(segments)
+        end = max((s.end for s in self.segments), default=1.0)
+        self._bounds = QRectF(0, 0, end, 1)
+        self.update()
+
+    def boundingRect(self) -> QRectF:
+        return self._bounds
+
+    def paint(self, painter: QPainter, *_args) -> None:
+        view = self.getViewBox()
+        x0, x1 = view.viewRange()[0] if view is not None else (0.0, self._bounds.width())
+        transform = painter.transform()
+        painter.setPen(Qt.PenStyle.NoPen)
+        visible = [s for s in self.segments if s.end > x0 and s.start < x1]
+        for seg in visible:
+            painter.setBrush(QBrush(segment_colour(seg.label, seg.confidence)))
+            painter.drawRect(QRectF(seg.start, 0.08, seg.end - seg.start, 0.84))
+        # Labels in device pixels, so text is not stretched by the plot's scaling.
+        painter.save()
+        painter.resetTransform()
+        painter.setFont(self._font)
+        metrics = painter.fontMetrics()
+        edge = QPen(QColor("#15161a"))
+        for seg in visible:
+            rect = transform.mapRect(QRectF(seg.start, 0.0, seg.end - seg.start, 1.0))
+            painter.setPen(edge)
+            painter.drawLine(rect.topLeft(), rect.bottomLeft())
+            if metrics.horizontalAdvance(seg.label) + 4 <= rect.width():
+                painter.setPen(QColor("#101010" if seg.confidence > 0.35 else "#e8e8e8"))
+                painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, seg.label)
+        painter.restore()

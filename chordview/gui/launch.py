@@ -1,0 +1,40 @@
+"""Starting the application: one QApplication, the window shown first, the song opened after."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+
+def application():
+    """The QApplication (created once; offscreen when there is no display)."""
+    if sys.platform.startswith("linux") and not (
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    ):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(sys.argv[:1])
+        app.setApplicationName("chordview")
+        app.setOrganizationName("chordview")
+    import pyqtgraph as pg
+
+    pg.setConfigOptions(antialias=True, imageAxisOrder="col-major")
+    return app
+
+
+def run(path: str | Path | None = None, *, model: str = "unet", device: str = "auto") -> int:
+    """Show the window, then (once it has painted) start analysing ``path``."""
+    from PySide6.QtCore import QTimer
+
+    app = application()
+    from .app import MainWindow
+
+    window = MainWindow(model=model, device=device)
+    window.show()
+    if path is not None:
+        QTimer.singleShot(0, lambda: window.open_file(path))
+    return app.exec()

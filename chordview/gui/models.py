@@ -1,0 +1,118 @@
+"""The Model menu: bundled UNet / CR2, or a user's bundle or ``.keras`` file checked first.
+
+A user's model is loaded and checked with :func:`chordview.check.check_path` in a worker thread;
+a model that does not fit the output contract is refused with the checker's reasons.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QAction, QActionGroup
+from PySide6.QtWidgets import QFileDialog, QMenu
+
+from .worker import CheckModelJob, Runner
+
+BUNDLED = {"unet": "UNet (bundled, default)", "cr2": "CR2 (bundled)"}
+
+
+def bundled() -> list[str]:
+    """Names of the installed bundles (reads folder names only: no TensorFlow)."""
+    from chordview.bundle import bundled_names
+
+    try:
+        return bundled_names()
+    except (OSError, ModuleNotFoundError):
+        return []
+
+
+class ModelMenu(QObject):
+    """Builds and drives the Model menu of a :class:`~chordview.gui.app.MainWindow`.
+
+    Signals
+    -------
+    checked(bool)
+        A user model was checked: True when it fits and is now in use.
+    """
+
+    checked = Signal(bool)
+
+    def __init__(self, window, menu: QMenu):
+        super().__init__(window)
+        self.window, self.menu = window, menu
+        self.group = QActionGroup(self)
+        self.runner: Runner | None = None
+        installed = bundled()
+        self.actions: dict[str, QAction] = {}
+        for name, text in BUNDLED.items():
+            present = name in installed
+            action = menu.addAction(text if present else f"{text} — not installed")
+            action.setCheckable(True)
+            action.setEnabled(present)
+            action.triggered.connect(lambda _=False, n=name: self.select(n))
+            self.group.addAction(action)
+            self.actions[name] = action
+        self.custom = menu.addAction("")
+        self.custom.setCheckable(True)
+        self.custom.setVisible(False)
+        self.group.addAction(self.custom)
+        menu.addSeparator()
+        menu.addAction("Open model…", self.open_dialog)
+        self._mark(window.model)
+
+    def _mark(self, model) -> None:
+        name = str(model)
+        if name in self.actions:
+            self.actions[name].setChecked(True)
+        else:
+            self.custom.setText(f"{Path(name).name} (user model)")
+            self.custom.setToolTip(name)
+            self.custom.setVisible(True)
+            self.custom.setChecked(True)
+
+    def select(self, model) -> None:
+        """Use ``model`` (trusted: bundled or already checked) and re-analyse the song."""
+        self.window.model = model
+        self._mark(model)
+        self.window._update_model_label()
+        self.window.start_analysis()
+
+    def open_dialog(self) -> None:
+        """Model > Open model…: a ``.keras`` file or a bundle's ``bundle.json``."""
+        path, _ = QFileDialog.getOpenFileName(
+            self.window, "Open model", "", "Keras model or bundle (*.keras bundle.json)"
+        )
+        if path:
+            self.check(Path(path).parent if Path(path).name == "bundle.json" else Path(path))
+
+    def check(self, path: str | Path) -> None:
+        """Check a user's model in a worker; use it if it fits, else show the reasons."""
+        self.shutdown()
+        job = CheckModelJob(path)
+        self.runner = Runner(job, self)
+        self._checking = str(path)
+        job.finished.connect(self._on_report)
+        job.failed.connect(self._on_failed)
+        self.window.statusBar().showMessage(f"checking model {path}…")
+        self.runner.start()
+
+    def _on_report(self, report) -> None:
+        if report.fits:
+            self.select(self._checking)
+            self.checked.emit(True)
+        else:
+            self._mark(self.window.model)
+            self.window.show_message("error", "Model refused", "\n".join(report.lines()))
+            self.checked.emit(False)
+
+    def _on_failed(self, text: str) -> None:
+        self._mark(self.window.model)
+        self.window.show_message("error", "Model refused", text)
+        self.checked.emit(False)
+
+    def shutdown(self) -> None:
+        """Wait for a running check (at close)."""
+        if self.runner is not None:
+            self.runner.wait(30000)
+            self.runner = None

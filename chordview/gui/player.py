@@ -1,0 +1,192 @@
+"""Playback through sounddevice, with the clock taken from the audio callback.
+
+The callback copies samples to the device and advances ``_pos`` (samples consumed); the position
+the window shows is ``_pos / sr``, read by a display timer. The timer only *samples* that clock:
+no free-running timer ever decides where playback is. A loop region wraps ``_pos`` in the callback.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+from PySide6.QtCore import QObject, QTimer, Signal
+
+#: How often the display reads the audio clock, in milliseconds.
+DISPLAY_INTERVAL_MS = 15
+
+
+def output_problem() -> str | None:
+    """Why playback is impossible (no PortAudio, no output device), or None when it is possible."""
+    try:
+        import sounddevice as sd
+    except (ImportError, OSError) as exc:
+        return f"playback disabled: sound library unavailable ({exc})"
+    try:
+        sd.query_devices(kind="output")
+    except Exception as exc:  # PortAudioError or ValueError: no default output device
+        return f"playback disabled: no audio output device ({str(exc).splitlines()[0]})"
+    return None
+
+
+class Player(QObject):
+    """Plays a mono float32 signal; emits its position from the audio clock.
+
+    Signals
+    -------
+    positionChanged(float)
+        Seconds, whenever the consumed-sample count moved (sampled every 15 ms while playing).
+    playingChanged(bool)
+    wrapped()
+        The loop region wrapped around.
+    error(str)
+    """
+
+    positionChanged = Signal(float)
+    playingChanged = Signal(bool)
+    wrapped = Signal()
+    error = Signal(str)
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self.problem = output_problem()
+        self._y = np.zeros(0, dtype=np.float32)
+        self.sr = 44100
+        self._pos = 0  # samples consumed by the device (written by the callback)
+        self._loop: tuple[int, int] | None = None
+        self._wraps = 0
+        self._seen_wraps = 0
+        self._lock = threading.Lock()
+        self._stream = None
+        self._timer = QTimer(self)
+        self._timer.setInterval(DISPLAY_INTERVAL_MS)
+        self._timer.timeout.connect(self._poll)
+        self._last_emitted = -1
+
+    # -- state ---------------------------------------------------------------------------------
+    @property
+    def available(self) -> bool:
+        """Whether an output device was found."""
+        return self.problem is None
+
+    @property
+    def playing(self) -> bool:
+        """Whether a stream is running."""
+        return self._stream is not None
+
+    @property
+    def position(self) -> float:
+        """Seconds of audio consumed by the device (the audio clock)."""
+        return self._pos / self.sr
+
+    @property
+    def samples_consumed(self) -> int:
+        """Sample index the callback will play next."""
+        return self._pos
+
+    @property
+    def loop(self) -> tuple[float, float] | None:
+        """Loop region in seconds, or None."""
+        return None if self._loop is None else (self._loop[0] / self.sr, self._loop[1] / self.sr)
+
+    def set_audio(self, y: np.ndarray | None, sr: int) -> None:
+        """Replace the signal (stops playback, rewinds)."""
+        self.stop()
+        self._y = np.zeros(0, np.float32) if y is None else np.ascontiguousarray(y, np.float32)
+        self.sr, self._pos, self._loop = int(sr), 0, None
+
+    def set_loop(self, start: float | None, end: float | None = None) -> None:
+        """Loop ``[start, end)`` seconds while playing; ``None`` clears the loop."""
+        with self._lock:
+            if start is None or end is None or end - start < 0.05:
+                self._loop = None
+                return
+            a = int(np.clip(start, 0, len(self._y) / self.sr) * self.sr)
+            b = int(np.clip(end, 0, len(self._y) / self.sr) * self.sr)
+            self._loop = (a, b) if b - a > 0 else None
+
+    def seek(self, t: float) -> None:
+        """Continue playback (or start it later) from ``t`` seconds."""
+        with self._lock:
+            self._pos = int(np.clip(t, 0.0, len(self._y) / self.sr) * self.sr)
+        self._emit_position(force=True)
+
+    # -- transport -----------------------------------------------------------------------------
+    def toggle(self) -> None:
+        """Play or pause."""
+        self.pause() if self.playing else self.play()
+
+    def play(self) -> None:
+        """Start the output stream at the current position."""
+        if self.playing or not len(self._y):
+            return
+        if self.problem is not None:
+            self.error.emit(self.problem)
+            return
+        import sounddevice as sd
+
+        if self._pos >= len(self._y):
+            self._pos = self._loop[0] if self._loop else 0
+        try:
+            # 'high' latency: larger buffers survive a loaded CPU without underruns (the cursor
+            # is the count of samples handed to the device, so it leads the sound by that buffer).
+            stream = sd.OutputStream(samplerate=self.sr, channels=1, dtype="float32",
+                                     latency="high", callback=self._callback)  # fmt: skip
+            stream.start()
+        except Exception as exc:  # PortAudioError: device busy or gone
+            self.error.emit(f"playback failed: {str(exc).splitlines()[0]}")
+            return
+        self._stream = stream
+        self._timer.start()
+        self.playingChanged.emit(True)
+
+    def pause(self) -> None:
+        """Stop the stream, keeping the position."""
+        self.stop()
+
+    def stop(self) -> None:
+        """Stop and close the stream (position kept)."""
+        stream, self._stream = self._stream, None
+        if stream is None:
+            return
+        self._timer.stop()
+        try:
+            stream.stop()
+            stream.close()
+        finally:
+            self._emit_position(force=True)
+            self.playingChanged.emit(False)
+
+    # -- audio thread --------------------------------------------------------------------------
+    def _callback(self, outdata, frames, _time, _status) -> None:
+        """Fill ``outdata`` from the signal and advance the clock by the samples handed over."""
+        out = outdata[:, 0]
+        with self._lock:
+            filled = 0
+            while filled < frames:
+                end = self._loop[1] if self._loop and self._pos < self._loop[1] else len(self._y)
+                n = min(frames - filled, max(0, end - self._pos))
+                out[filled : filled + n] = self._y[self._pos : self._pos + n]
+                self._pos += n
+                filled += n
+                if filled < frames:
+                    if self._loop and self._pos >= self._loop[1] > self._loop[0]:
+                        self._pos = self._loop[0]
+                        self._wraps += 1
+                        continue
+                    out[filled:] = 0.0  # end of the song
+                    break
+
+    def _poll(self) -> None:
+        if self._wraps != self._seen_wraps:
+            self._seen_wraps = self._wraps
+            self.wrapped.emit()
+        self._emit_position()
+        if self._pos >= len(self._y) and not self._loop:
+            self.stop()
+
+    def _emit_position(self, *, force: bool = False) -> None:
+        pos = self._pos
+        if force or pos != self._last_emitted:
+            self._last_emitted = pos
+            self.positionChanged.emit(pos / self.sr)

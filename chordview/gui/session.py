@@ -1,0 +1,178 @@
+"""The state the window shows: one analysed song, apart from any view (no Qt here).
+
+A :class:`Session` holds the audio for playback, the :class:`~chordview.analysis.Analysis` (CQT,
+head outputs, segments) and the arrays the lanes draw, derived once (in the worker thread) so the
+GUI thread only hands them to image items. Views ask it what lies under a time; they never compute.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from chordview.contract import frames_to_time, time_to_frames
+from chordview.decode import Segment, pitch_class
+from chordview.vocab import PITCH_CLASSES, QUALITIES
+
+#: Lanes in display order: name -> (head, title).
+LANES = {
+    "pitch": ("chord_pitch", "pitch class"),
+    "root": ("chord_root", "root"),
+    "bass": ("chord_bass", "bass"),
+    "tag": ("chord_tag", "chord tag"),
+}
+
+
+def tag_grid_order(classes: list[str]) -> tuple[np.ndarray, list[str]]:
+    """Rows of the chord-tag lane: 12 roots x 14 qualities, then ``N`` and ``X``.
+
+    Parameters
+    ----------
+    classes : list of str
+        Chord-tag class names in encoder order (170 for the standard vocabulary).
+
+    Returns
+    -------
+    order : np.ndarray, shape (n_classes,), int
+        ``order[row]`` is the class index drawn in display row ``row`` (row 0 at the bottom).
+    labels : list of str
+        Class name of each display row.
+    """
+    keys = []
+    for index, name in enumerate(classes):
+        root, _, quality = name.partition(":")
+        if name in ("N", "X") or quality not in QUALITIES:
+            rank = 12 * len(QUALITIES) + (0 if name == "N" else 1 if name == "X" else 2)
+        else:
+            try:
+                rank = pitch_class(root) * len(QUALITIES) + QUALITIES.index(quality)
+            except (KeyError, IndexError):
+                rank = 12 * len(QUALITIES) + 2
+        keys.append((rank, index))
+    order = np.array([index for _, index in sorted(keys)], dtype=int)
+    return order, [classes[i] for i in order]
+
+
+@dataclass
+class Session:
+    """One song and its analysis.
+
+    Attributes
+    ----------
+    analysis : chordview.analysis.Analysis
+        Core result: ``outputs`` head -> ``(n_frames, n_classes)``, ``cqt`` ``(n_frames, n_bins)`` dB.
+    y : np.ndarray, shape (n_samples,) or None
+        Mono float32 audio at ``sr`` for playback (None when only rendering).
+    sr : int
+        Sample rate of ``y`` in Hz.
+    lanes : dict of str to np.ndarray
+        Lane name -> ``(n_frames, n_rows)`` float32 image, rows in display order.
+    row_labels : dict of str to list of str
+        Lane name -> label of each row.
+    """
+
+    analysis: object
+    y: np.ndarray | None = None
+    sr: int = 44100
+    lanes: dict[str, np.ndarray] = field(default_factory=dict)
+    row_labels: dict[str, list[str]] = field(default_factory=dict)
+    tag_order: np.ndarray | None = None
+
+    @classmethod
+    def from_analysis(cls, analysis, *, y: np.ndarray | None = None, sr: int = 44100) -> Session:
+        """Derive the lane images from an analysis (cheap; runs in the worker thread)."""
+        session = cls(analysis=analysis, y=y, sr=sr)
+        vocab = analysis.vocabulary
+        for lane, (head, _) in LANES.items():
+            probs = np.asarray(analysis.outputs[head], dtype=np.float32)
+            labels = list(vocab.get(head, [str(i) for i in range(probs.shape[1])]))
+            if lane == "tag":
+                order, labels = tag_grid_order(labels)
+                session.tag_order = order
+                probs = probs[:, order]
+            session.lanes[lane] = np.ascontiguousarray(probs)
+            session.row_labels[lane] = labels
+        return session
+
+    # -- time ----------------------------------------------------------------------------------
+    @property
+    def duration(self) -> float:
+        """Length of the song in seconds."""
+        return float(self.analysis.duration)
+
+    @property
+    def frames_end(self) -> float:
+        """End time of the last analysed frame, in seconds."""
+        a = self.analysis
+        return float(frames_to_time(a.n_frames, sr=a.sr, hop_length=a.hop_length))
+
+    def frame_at(self, t: float) -> int | None:
+        """Index of the frame holding time ``t`` (seconds), or None outside the analysis."""
+        a = self.analysis
+        i = int(time_to_frames(t, sr=a.sr, hop_length=a.hop_length))
+        return i if 0 <= i < a.n_frames else None
+
+    # -- chords --------------------------------------------------------------------------------
+    @property
+    def segments(self) -> list[Segment]:
+        """Decoded chords."""
+        return self.analysis.segments
+
+    def segment_at(self, t: float) -> Segment | None:
+        """The decoded chord sounding at ``t``."""
+        for seg in self.segments:
+            if seg.start <= t < seg.end:
+                return seg
+        return None
+
+    def boundaries(self) -> np.ndarray:
+        """Sorted chord start times, in seconds."""
+        return np.array(sorted({s.start for s in self.segments}), dtype=float)
+
+    def next_boundary(self, t: float, *, step: int) -> float:
+        """Start of the next (``step=+1``) or previous (``step=-1``) chord from ``t``."""
+        starts = self.boundaries()
+        if not len(starts):
+            return t
+        if step > 0:
+            later = starts[starts > t + 1e-6]
+            return float(later[0]) if len(later) else float(starts[-1])
+        # Going back from inside a chord first returns to its own start (like a player's |<<).
+        earlier = starts[starts < t - 0.25]
+        return float(earlier[-1]) if len(earlier) else 0.0
+
+    # -- what lies under the pointer ------------------------------------------------------------
+    def top_tags(self, frame: int, *, k: int = 3) -> list[tuple[str, float]]:
+        """The ``k`` most probable chord tags of a frame, best first."""
+        probs = self.analysis.outputs["chord_tag"][frame]
+        names = self.analysis.vocabulary["chord_tag"]
+        best = np.argsort(probs)[::-1][:k]
+        return [(names[i], float(probs[i])) for i in best]
+
+    def describe(self, t: float, *, lane: str | None = None, row: int | None = None) -> str:
+        """One line about time ``t``: chord, top-3 tags, heads, and the lane cell under the pointer."""
+        frame = self.frame_at(t)
+        parts = [f"{t:7.2f} s"]
+        seg = self.segment_at(t)
+        if seg is not None:
+            parts.append(f"chord {seg.label} ({seg.confidence:.2f})")
+        if frame is None:
+            return "  |  ".join(parts)
+        tags = ", ".join(f"{name} {p:.2f}" for name, p in self.top_tags(frame))
+        parts.append(f"top tags: {tags}")
+        out = self.analysis.outputs
+        vocab = self.analysis.vocabulary
+        for head, short in (("chord_root", "root"), ("chord_bass", "bass")):
+            i = int(np.argmax(out[head][frame]))
+            parts.append(f"{short} {vocab[head][i]} {out[head][frame][i]:.2f}")
+        active = [f"{PITCH_CLASSES[i]}" for i in np.flatnonzero(out["chord_pitch"][frame] >= 0.5)]
+        parts.append("pitches " + (" ".join(active) if active else "-"))
+        if lane in self.lanes and row is not None and 0 <= row < self.lanes[lane].shape[1]:
+            label = self.row_labels[lane][row]
+            parts.append(f"[{LANES[lane][1]} {label}: {self.lanes[lane][frame, row]:.3f}]")
+        elif lane == "cqt" and row is not None:
+            cqt = self.analysis.cqt
+            if 0 <= row < cqt.shape[1]:
+                parts.append(f"[CQT {cqt[frame, row]:.1f} dB]")
+        return "  |  ".join(parts)

@@ -1,0 +1,298 @@
+"""The time-aligned views: CQT, head lanes and the decoded chord track, on one linked time axis.
+
+Every view is a :class:`Lane` (a pyqtgraph ``PlotItem`` with an ``InfiniteLine`` playhead and a
+loop-region item) that draws a :class:`~chordview.gui.session.Session` and implements ``seek(t)``.
+Images are placed with ``setRect`` in seconds: frame ``i`` covers ``[i, i + 1) * hop / sr``, as the
+output contract says, so no half-frame shift is needed anywhere. :class:`Timeline` stacks the
+lanes, links their x axes and turns mouse gestures into seek / loop-selection / hover signals.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QFont
+
+from chordview.vocab import PITCH_CLASSES, QUALITIES
+
+from .chords import ChordTrackItem
+
+LEFT_AXIS_WIDTH = 64
+PLAYHEAD_PEN = pg.mkPen("#ff4040", width=2)
+PROB_CMAP = "viridis"
+CQT_CMAP = "magma"
+
+
+def note_name(midi: int) -> str:
+    """``60 -> 'C4'``."""
+    return f"{PITCH_CLASSES[midi % 12]}{midi // 12 - 1}"
+
+
+class TimeViewBox(pg.ViewBox):
+    """Left click seeks, left drag selects a loop region; wheel zooms time, right drag pans."""
+
+    def __init__(self, timeline: Timeline, lane: str):
+        super().__init__(enableMenu=False)
+        self.timeline, self.lane = timeline, lane
+        self.setMouseEnabled(x=True, y=False)
+        self._drag_start: float | None = None
+
+    def mouseClickEvent(self, ev):
+        if ev.button() == Qt.MouseButton.LeftButton:
+            ev.accept()
+            self.timeline.seekRequested.emit(float(self.mapSceneToView(ev.scenePos()).x()))
+        else:
+            super().mouseClickEvent(ev)
+
+    def mouseDragEvent(self, ev, axis=None):
+        if (
+            ev.button() != Qt.MouseButton.LeftButton
+            or ev.modifiers() & Qt.KeyboardModifier.ShiftModifier
+        ):
+            if ev.button() == Qt.MouseButton.RightButton:  # right drag pans in time
+                ev.accept()
+                delta = (
+                    self.mapSceneToView(ev.lastScenePos()).x()
+                    - self.mapSceneToView(ev.scenePos()).x()
+                )
+                self.translateBy(x=delta)
+                return
+            return super().mouseDragEvent(ev, axis)
+        ev.accept()
+        t = float(self.mapSceneToView(ev.scenePos()).x())
+        if ev.isStart():
+            self._drag_start = float(self.mapSceneToView(ev.buttonDownScenePos()).x())
+        if self._drag_start is None:
+            return
+        a, b = sorted((self._drag_start, t))
+        self.timeline.regionSelected.emit(a, b, bool(ev.isFinish()))
+        if ev.isFinish():
+            self._drag_start = None
+
+
+class Lane:
+    """One view: a plot with a playhead and a loop region; ``seek(t)`` moves the playhead."""
+
+    def __init__(self, timeline: Timeline, name: str, title: str):
+        self.name = name
+        self.box = TimeViewBox(timeline, name)
+        self.plot = pg.PlotItem(viewBox=self.box)
+        self.plot.hideButtons()
+        self.plot.setMenuEnabled(False)
+        left = self.plot.getAxis("left")
+        left.setWidth(LEFT_AXIS_WIDTH)
+        left.setLabel(title)
+        left.setStyle(tickLength=-3)
+        self.plot.getAxis("bottom").setStyle(showValues=False, tickLength=-3)
+        self.playhead = pg.InfiniteLine(0.0, angle=90, pen=PLAYHEAD_PEN, movable=False)
+        self.playhead.setZValue(20)
+        self.region = pg.LinearRegionItem(
+            (0, 0), movable=False, brush=QColor(255, 255, 255, 45), pen=pg.mkPen("#ffffff80")
+        )
+        self.region.setZValue(15)
+        self.region.hide()
+        self.plot.addItem(self.playhead, ignoreBounds=True)
+        self.plot.addItem(self.region, ignoreBounds=True)
+        self.image: pg.ImageItem | None = None
+        self.separators = False
+
+    def seek(self, t: float) -> None:
+        """Move the playhead to ``t`` seconds."""
+        self.playhead.setValue(t)
+
+    @property
+    def cursor(self) -> float:
+        """Playhead position in seconds."""
+        return float(self.playhead.value())
+
+    def show_region(self, region: tuple[float, float] | None) -> None:
+        """Shade the loop region (None hides it)."""
+        if region is None:
+            self.region.hide()
+        else:
+            self.region.setRegion(region)
+            self.region.show()
+
+    def set_image(
+        self, data: np.ndarray, *, duration: float, y0: float, height: float, levels, cmap
+    ):
+        """Draw ``data`` ``(n_frames, n_rows)`` over ``[0, duration] x [y0, y0 + height]``."""
+        if self.image is None:
+            self.image = pg.ImageItem(axisOrder="col-major")
+            self.plot.addItem(self.image)
+        self.image.setImage(data, levels=levels, autoLevels=False)
+        self.image.setColorMap(pg.colormap.get(cmap))
+        self.image.setRect(QRectF(0.0, y0, duration, height))
+        self.plot.setLimits(xMin=0, xMax=max(duration, 1e-3), yMin=y0, yMax=y0 + height)
+        self.plot.setYRange(y0, y0 + height, padding=0)
+
+    def set_row_ticks(self, labels: list[tuple[float, str]], minor: list[tuple[float, str]] = ()):
+        """Label rows on the left axis (major ticks always shown, minor when there is room)."""
+        self.plot.getAxis("left").setTicks([list(labels), list(minor)])
+
+
+class Timeline(pg.GraphicsLayoutWidget):
+    """All lanes stacked on one time axis.
+
+    Signals
+    -------
+    seekRequested(float)
+        A click asked to move the cursor to a time (seconds).
+    regionSelected(float, float, bool)
+        A drag selected ``[start, end]`` seconds; the flag is True when the drag ended.
+    hovered(float, str, object)
+        Time, lane name and row index (-1 where a lane has no rows) under the pointer.
+    """
+
+    seekRequested = Signal(float)
+    regionSelected = Signal(float, float, bool)
+    hovered = Signal(float, str, int)
+
+    ORDER = ("cqt", "pitch", "root", "bass", "tag", "chords")
+    STRETCH = {"cqt": 16, "pitch": 14, "root": 15, "bass": 15, "tag": 18, "chords": 5}
+    TITLES = {"cqt": "CQT", "pitch": "pitch class", "root": "root", "bass": "bass",
+              "tag": "chord tag", "chords": "chords"}  # fmt: skip
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setBackground("#15161a")
+        self.ci.setSpacing(2)
+        self.ci.setContentsMargins(4, 4, 8, 4)
+        self.session = None
+        self.follow = True
+        self.lanes: dict[str, Lane] = {}
+        for row, name in enumerate(self.ORDER):
+            lane = Lane(self, name, self.TITLES[name])
+            self.lanes[name] = lane
+            self.ci.addItem(lane.plot, row=row, col=0)
+            self.ci.layout.setRowStretchFactor(row, self.STRETCH[name])
+            if name != "cqt":
+                lane.plot.setXLink(self.lanes["cqt"].plot)
+        bottom = self.lanes["chords"].plot.getAxis("bottom")
+        bottom.setStyle(showValues=True)
+        bottom.setLabel("time", units="s")
+        self.colorbar = pg.ColorBarItem(
+            values=(-80, 0), colorMap=pg.colormap.get(CQT_CMAP), label="dB", width=14,
+            interactive=False, colorMapMenu=False,
+        )  # fmt: skip
+        self.ci.addItem(self.colorbar, row=0, col=1)
+        self.prob_bar = pg.ColorBarItem(
+            values=(0, 1), colorMap=pg.colormap.get(PROB_CMAP), label="probability", width=14,
+            interactive=False, colorMapMenu=False,
+        )  # fmt: skip
+        self.ci.addItem(self.prob_bar, row=1, col=1, rowspan=4)
+        self.chords = ChordTrackItem()
+        chord_plot = self.lanes["chords"].plot
+        chord_plot.addItem(self.chords)
+        chord_plot.getAxis("left").setTicks([[]])
+        chord_plot.setYRange(0, 1, padding=0)
+        self.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        self._style_axes()
+
+    def _style_axes(self) -> None:
+        font, small = QFont(), QFont()
+        font.setPointSize(8)
+        small.setPointSize(7)  # 12-13 row labels must fit lanes of ~10 px per row
+        for name, lane in self.lanes.items():
+            for side in ("left", "bottom"):
+                axis = lane.plot.getAxis(side)
+                axis.setTickFont(small if side == "left" and name != "cqt" else font)
+                axis.setTextPen("#c8c8c8")
+                axis.setPen("#606060")
+
+    # -- data ----------------------------------------------------------------------------------
+    def set_session(self, session) -> None:
+        """Draw a session's CQT, lanes and chords, and show the whole song."""
+        self.session = session
+        a = session.analysis
+        end = session.frames_end
+        cqt = np.asarray(a.cqt, dtype=np.float32)
+        lo = float(np.percentile(cqt, 2)) if cqt.size else -80.0
+        levels = (max(lo, -100.0), float(cqt.max(initial=0.0)))
+        n_bins = cqt.shape[1]
+        per_semitone = max(1, n_bins // 72) if n_bins % 72 == 0 else 3
+        midi0 = 24.0  # C1, the lowest bin's centre (features.FeatureSpec.fmin)
+        half = 0.5 / per_semitone
+        cqt_lane = self.lanes["cqt"]
+        cqt_lane.set_image(cqt, duration=end, y0=midi0 - half, height=n_bins / per_semitone,
+                           levels=levels, cmap=CQT_CMAP)  # fmt: skip
+        top = int(midi0 + n_bins / per_semitone)
+        cqt_lane.set_row_ticks(
+            [(m, note_name(m)) for m in range(int(midi0), top + 1, 12)],
+            [(m, note_name(m)) for m in range(int(midi0), top + 1) if m % 12 in (4, 7)],
+        )
+        self.colorbar.setLevels(levels)
+        self.colorbar.setImageItem(cqt_lane.image)
+        for name in ("pitch", "root", "bass", "tag"):
+            data = session.lanes[name]
+            self.lanes[name].set_image(data, duration=end, y0=0.0, height=data.shape[1],
+                                       levels=(0.0, 1.0), cmap=PROB_CMAP)  # fmt: skip
+            self._label_rows(name, session.row_labels[name])
+        self.chords.set_segments(session.segments)
+        self.lanes["chords"].plot.setLimits(xMin=0, xMax=max(end, 1e-3))
+        self.lanes["cqt"].plot.setXRange(0, end, padding=0)
+        for lane in self.lanes.values():
+            lane.seek(0.0)
+            lane.show_region(None)
+
+    def _label_rows(self, name: str, labels: list[str]) -> None:
+        lane = self.lanes[name]
+        if name != "tag":  # naturals and N always labelled; sharps when there is room
+            ticks = [(i + 0.5, lab) for i, lab in enumerate(labels)]
+            lane.set_row_ticks(
+                [t for t in ticks if t[1] in "CDEFGAB"],
+                [t for t in ticks if t[1] not in "CDEFGAB"],
+            )
+            return
+        n_q = len(QUALITIES)
+        roots = [(r * n_q + n_q / 2, PITCH_CLASSES[r]) for r in range(12) if r * n_q < len(labels)]
+        extra = [(i + 0.5, lab) for i, lab in enumerate(labels) if lab in ("N", "X")]
+        lane.set_row_ticks(roots + extra[:1], extra[1:])
+        if lane.separators:
+            return
+        lane.separators = True
+        for r in range(1, 13):  # separators between root groups
+            line = pg.InfiniteLine(r * n_q, angle=0, pen=pg.mkPen("#ffffff30", width=1))
+            lane.plot.addItem(line, ignoreBounds=True)
+
+    # -- time ----------------------------------------------------------------------------------
+    def seek(self, t: float) -> None:
+        """Move every playhead to ``t``; in follow mode keep it in view."""
+        for lane in self.lanes.values():
+            lane.seek(t)
+        if self.follow and self.session is not None:
+            x0, x1 = self.lanes["cqt"].plot.viewRange()[0]
+            width = x1 - x0
+            if t < x0 or t > x0 + 0.9 * width:
+                start = min(max(0.0, t - 0.1 * width), max(0.0, self.session.frames_end - width))
+                self.lanes["cqt"].plot.setXRange(start, start + width, padding=0)
+
+    def show_region(self, region: tuple[float, float] | None) -> None:
+        """Shade the loop region in every lane."""
+        for lane in self.lanes.values():
+            lane.show_region(region)
+
+    def zoom(self, factor: float) -> None:
+        """Zoom the time axis around the playhead (factor < 1 zooms in)."""
+        plot = self.lanes["cqt"].plot
+        x0, x1 = plot.viewRange()[0]
+        c = self.lanes["cqt"].cursor
+        plot.setXRange(c - (c - x0) * factor, c + (x1 - c) * factor, padding=0)
+
+    def show_all(self) -> None:
+        """Show the whole song."""
+        if self.session is not None:
+            self.lanes["cqt"].plot.setXRange(0, self.session.frames_end, padding=0)
+
+    def _on_mouse_moved(self, pos: QPointF) -> None:
+        for name, lane in self.lanes.items():
+            if lane.box.sceneBoundingRect().contains(pos):
+                p = lane.box.mapSceneToView(pos)
+                row = -1
+                if name == "cqt" and self.session is not None:
+                    row = int(round((p.y() - 24.0) * 3))
+                elif name in ("pitch", "root", "bass", "tag"):
+                    row = int(np.floor(p.y()))
+                self.hovered.emit(float(p.x()), name, row)
+                return

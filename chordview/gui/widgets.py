@@ -1,0 +1,110 @@
+"""Small parts of the window: per-stage progress, recent files, and non-blocking messages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Signal
+from PySide6.QtWidgets import QHBoxLayout, QMenu, QMessageBox, QProgressBar, QPushButton, QWidget
+
+STAGES = ("audio", "features", "network", "decode")
+MAX_RECENT = 8
+
+
+class ProgressPanel(QWidget):
+    """One bar per analysis stage and a Cancel button (hidden when idle)."""
+
+    cancelRequested = Signal()
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
+        self.bars: dict[str, QProgressBar] = {}
+        for stage in STAGES:
+            bar = QProgressBar(self)
+            bar.setRange(0, 100)
+            bar.setFixedWidth(110)
+            bar.setFormat(f"{stage} %p%")
+            bar.setTextVisible(True)
+            layout.addWidget(bar)
+            self.bars[stage] = bar
+        self.cancel = QPushButton("Cancel", self)
+        self.cancel.clicked.connect(self.cancelRequested)
+        layout.addWidget(self.cancel)
+        self.hide()
+
+    def start(self) -> None:
+        """Reset all bars and show the panel."""
+        for bar in self.bars.values():
+            bar.setValue(0)
+        self.cancel.setEnabled(True)
+        self.show()
+
+    def update_stage(self, stage: str, fraction: float) -> None:
+        """Fill ``stage`` to ``fraction`` and every earlier stage to 100 %."""
+        if stage not in self.bars:
+            return
+        for name in STAGES[: STAGES.index(stage)]:
+            self.bars[name].setValue(100)
+        self.bars[stage].setValue(int(round(100 * max(0.0, min(1.0, fraction)))))
+
+
+class RecentFiles:
+    """The File > Open Recent menu, persisted in QSettings under ``recent``."""
+
+    def __init__(self, menu: QMenu, settings: QSettings, open_file: Callable[[str], None]):
+        self.menu, self.settings, self.open_file = menu, settings, open_file
+        self.refresh()
+
+    def paths(self) -> list[str]:
+        """Most recent first."""
+        value = self.settings.value("recent", [])
+        if isinstance(value, str):
+            value = [value]
+        return [str(v) for v in (value or [])]
+
+    def add(self, path: str | Path) -> None:
+        """Put ``path`` on top of the list."""
+        path = str(Path(path).resolve())
+        items = [path] + [p for p in self.paths() if p != path]
+        self.settings.setValue("recent", items[:MAX_RECENT])
+        self.settings.sync()
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Rebuild the menu from the settings."""
+        self.menu.clear()
+        items = self.paths()
+        for i, path in enumerate(items):
+            action = self.menu.addAction(f"&{i + 1} {Path(path).name}")
+            action.setToolTip(path)
+            action.triggered.connect(lambda _=False, p=path: self.open_file(p))
+        if items:
+            self.menu.addSeparator()
+            self.menu.addAction("Clear list", self.clear)
+        self.menu.setEnabled(bool(items))
+
+    def clear(self) -> None:
+        """Forget all recent files."""
+        self.settings.setValue("recent", [])
+        self.refresh()
+
+
+def message_box(parent) -> Callable[[str, str, str], None]:
+    """A notifier that shows a non-modal QMessageBox (never blocks the event loop or a test)."""
+
+    def show(kind: str, title: str, text: str) -> None:
+        icon = {"error": QMessageBox.Icon.Warning, "info": QMessageBox.Icon.Information}
+        box = QMessageBox(icon.get(kind, QMessageBox.Icon.NoIcon), title, text, parent=parent)
+        first, _, rest = text.partition("\n\n")
+        if rest:  # tracebacks and check reports go behind "Show Details..."
+            box.setText(first)
+            box.setDetailedText(rest)
+        box.setModal(False)
+        box.setWindowModality(box.windowModality().NonModal)
+        box.show()
+
+    return show

@@ -1,0 +1,169 @@
+"""GUI fixtures: a real PulseAudio null sink, a window on the tiny model, generated songs."""
+
+from __future__ import annotations
+
+import gc
+import os
+import shutil
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("PySide6")
+pytest.importorskip("pyqtgraph")
+
+from tests.conftest import chord_signal  # noqa: E402
+
+SR = 44100
+
+
+#: A I-IV-V-I progression, two seconds per chord.
+PROGRESSION = ([48, 52, 55, 60], [53, 57, 60, 65], [55, 59, 62, 67], [48, 52, 55, 60])
+
+
+def write_song(path: Path, *, seconds_per_chord: float = 2.0, repeats: int = 1) -> Path:
+    """Write a generated chord progression as a 16-bit WAV at 44.1 kHz."""
+    import soundfile as sf
+
+    parts = [chord_signal(notes, seconds=seconds_per_chord) for notes in PROGRESSION] * repeats
+    sf.write(path, np.concatenate(parts), SR, subtype="PCM_16")
+    return path
+
+
+@pytest.fixture(scope="session")
+def song(tmp_path_factory) -> Path:
+    """An 8-second generated song."""
+    return write_song(tmp_path_factory.mktemp("songs") / "song.wav")
+
+
+@pytest.fixture(scope="session")
+def pulse(tmp_path_factory):
+    """Start a private PulseAudio server with a null sink; make PortAudio see it.
+
+    Skips (with the reason) only when no server can be started.
+    """
+    exe = shutil.which("pulseaudio")
+    if exe is None:
+        pytest.skip("pulseaudio is not installed: no audio server for playback tests")
+    runtime = tmp_path_factory.mktemp("pulse-runtime")
+    os.chmod(runtime, 0o700)
+    env_keys = ("XDG_RUNTIME_DIR", "PULSE_SERVER", "PULSE_RUNTIME_PATH")
+    saved = {k: os.environ.get(k) for k in env_keys}
+    os.environ["XDG_RUNTIME_DIR"] = str(runtime)
+    os.environ["PULSE_RUNTIME_PATH"] = str(runtime / "pulse")
+    os.environ["PULSE_SERVER"] = f"unix:{runtime / 'pulse' / 'native'}"
+    cmd = [exe, "--daemonize=yes", "--exit-idle-time=-1", "--disallow-exit", "-n",
+           "--load=module-null-sink", "--load=module-native-protocol-unix"]  # fmt: skip
+    if os.geteuid() == 0:  # root: a per-user server anyway, at raised priority (busy CPUs)
+        cmd[1:1] = ["--system=false", "--high-priority=yes"]
+    started = subprocess.run(cmd, capture_output=True, text=True, timeout=30)
+    pid_file = runtime / "pulse" / "pid"
+    info = None
+    for _ in range(50):
+        info = subprocess.run(["pactl", "info"], capture_output=True, text=True, timeout=10)
+        if info.returncode == 0:
+            break
+        time.sleep(0.1)
+    if info is None or info.returncode != 0:
+        os.environ.update({k: v for k, v in saved.items() if v is not None})
+        pytest.skip(f"cannot start a PulseAudio server: {started.stderr.strip() or info.stderr}")
+    import sounddevice as sd
+
+    sd._terminate()  # PortAudio enumerates devices once: look again now that the server runs
+    sd._initialize()
+    names = [d["name"] for d in sd.query_devices()]
+    _wake_sink(sd)
+    yield {"names": names, "info": info.stdout}
+    if pid_file.exists():
+        try:
+            os.kill(int(pid_file.read_text().split()[0]), signal.SIGTERM)
+        except (OSError, ValueError):
+            pass
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+    sd._terminate()
+    sd._initialize()
+
+
+def _wake_sink(sd, *, timeout: float = 5.0) -> None:
+    """Play silence until the null sink consumes it (a fresh sink may take a second to start)."""
+    consumed = [0]
+
+    def callback(out, frames, _time, _status):
+        out.fill(0)
+        consumed[0] += frames
+
+    with sd.OutputStream(samplerate=SR, channels=1, dtype="float32", latency="high",
+                         callback=callback):  # fmt: skip
+        end = time.monotonic() + timeout
+        while consumed[0] < SR // 2 and time.monotonic() < end:
+            time.sleep(0.05)
+
+
+@pytest.fixture
+def messages():
+    """What the window would have shown in message boxes: (kind, title, text)."""
+    return []
+
+
+@pytest.fixture
+def make_window(qtbot, tiny_bundle, tmp_path, messages):
+    """Build a main window on the tiny model with private settings and captured messages."""
+    from PySide6.QtCore import QSettings
+
+    from chordview.gui.launch import application
+
+    application()
+    from chordview.gui.app import MainWindow
+
+    windows = []
+
+    def make(**kwargs):
+        settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+        window = MainWindow(model=str(tiny_bundle), settings=settings,
+                            notify=lambda *m: messages.append(m), **kwargs)  # fmt: skip
+        windows.append(window)
+        window.show()
+        return window
+
+    yield make
+    for window in windows:  # close (joins worker threads), then delete while Qt is alive
+        window.close()
+        window.deleteLater()
+    qtbot.wait(10)
+    gc.collect()
+
+
+@pytest.fixture
+def window(make_window):
+    """A shown main window (playback as the environment allows)."""
+    return make_window()
+
+
+@pytest.fixture
+def open_song(qtbot):
+    """``open_song(window, path)``: open a file and wait until its session is drawn."""
+
+    def open_(window, path, *, timeout: int = 90_000):
+        with qtbot.waitSignal(window.sessionReady, timeout=timeout) as blocker:
+            window.open_file(path)
+        return blocker.args[0]
+
+    return open_
+
+
+@pytest.fixture
+def make_song(tmp_path):
+    """``make_song(name, repeats=)``: a generated progression of ``8 * repeats`` seconds."""
+
+    def make(name: str = "long.wav", *, repeats: int = 1) -> Path:
+        return write_song(tmp_path / name, repeats=repeats)
+
+    return make

@@ -1,0 +1,100 @@
+"""The worker: cancel, failures, a responsive GUI thread, the model menu."""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import QTimer
+
+
+def test_cancel_stops_the_analysis_within_a_second(window, song, open_song, make_song, qtbot):
+    open_song(window, song)  # warm: TensorFlow imported, model loaded
+    long = make_song(repeats=4)  # 32 s
+    started = {}
+
+    def on_progress(stage, fraction):
+        if stage in ("features", "network") and "t" not in started:
+            started["t"] = time.monotonic()
+            window.progress.cancel.click()
+
+    ready = []
+    window.sessionReady.connect(ready.append)
+    with qtbot.waitSignal(window.analysisCancelled, timeout=10_000):
+        window.open_file(long)
+        window.runner.job.progress.connect(on_progress)
+    elapsed = time.monotonic() - started["t"]
+    assert elapsed < 1.0, elapsed
+    qtbot.wait(300)
+    assert not ready and window.session.analysis.path == song  # the old song stays
+    assert not window.progress.isVisible()
+
+
+def test_corrupt_file_gives_a_message_and_the_window_stays_usable(
+    window, song, open_song, qtbot, tmp_path, messages
+):
+    bad = tmp_path / "broken.wav"
+    bad.write_bytes(b"RIFF\x10\x00\x00\x00WAVEfmt garbage" * 10)
+    with qtbot.waitSignal(window.analysisFailed, timeout=60_000) as blocker:
+        window.open_file(bad)
+    assert "broken.wav" in blocker.args[0]
+    assert messages and messages[-1][0] == "error" and "broken.wav" in messages[-1][2]
+    assert "Analysis failed" in window.statusBar().currentMessage()
+    session = open_song(window, song)  # carries on
+    assert session.analysis.n_frames > 0
+
+
+def test_missing_file_is_a_message(window, messages, tmp_path):
+    window.open_file(tmp_path / "nope.wav")
+    assert "no such file" in messages[-1][2]
+    assert window.runner is None
+
+
+def test_gui_thread_keeps_running_during_analysis(window, make_song, qtbot):
+    long = make_song(repeats=3)
+    ticks = []
+    timer = QTimer(window)
+    timer.setInterval(20)
+    timer.timeout.connect(lambda: ticks.append(time.monotonic()))
+    timer.start()
+    with qtbot.waitSignal(window.sessionReady, timeout=90_000):
+        window.open_file(long)
+    timer.stop()
+    gaps = [b - a for a, b in zip(ticks, ticks[1:], strict=False)]
+    assert len(ticks) > 10
+    assert max(gaps) < 0.2, max(gaps)
+
+
+def test_model_menu_refuses_a_model_that_does_not_fit(window, qtbot, tmp_path, messages):
+    bad = tmp_path / "bad.keras"
+    bad.write_bytes(b"not a zip")
+    before = window.model
+    with qtbot.waitSignal(window.models.checked, timeout=60_000) as blocker:
+        window.models.check(bad)
+    assert blocker.args == [False]
+    assert window.model == before
+    assert messages[-1][1] == "Model refused" and "bad.keras" in messages[-1][2]
+
+
+def test_model_menu_accepts_a_fitting_bundle(window, tiny_bundle, qtbot, song):
+    window.model = "unet"
+    with qtbot.waitSignal(window.models.checked, timeout=60_000) as blocker:
+        window.models.check(tiny_bundle)
+    assert blocker.args == [True]
+    assert window.model == str(tiny_bundle)
+    assert window.models.custom.isChecked() and "tiny" in window.models.custom.text()
+    assert "tiny" in window.model_label.text()
+
+
+def test_model_menu_refuses_a_loadable_model_with_the_reasons(window, qtbot, tmp_path, messages):
+    import keras
+
+    x = keras.Input((None, 216, 1))
+    h = keras.layers.Reshape((-1, 216))(x)
+    outs = {"chord_tag": keras.layers.Dense(10, activation="softmax", name="chord_tag")(h)}
+    path = tmp_path / "wrong_heads.keras"
+    keras.Model(x, outs).save(path)
+    with qtbot.waitSignal(window.models.checked, timeout=60_000) as blocker:
+        window.models.check(path)
+    assert blocker.args == [False]
+    kind, title, text = messages[-1]
+    assert title == "Model refused" and "does not fit" in text and "fault:" in text
