@@ -188,10 +188,19 @@ def _cmd_analyze(args) -> int:
     bundle = get_bundle(args.model) if files else None
     bar = _Bar(len(files), quiet=args.quiet)
     ok = 0
+    claimed: dict[Path, Path] = {}  # output -> the input of this batch that writes it
     for i, audio in enumerate(files):
         targets = output_paths(audio, formats=formats, output_dir=args.output_dir)
         try:
+            for target in targets.values():
+                other = claimed.get(target.resolve())
+                if other is not None and other != audio.resolve():
+                    raise OutputError(
+                        f"{audio}: its output {target} is also the output of {other} in this "
+                        "batch; analyse them into different folders"
+                    )
             check_targets(targets, overwrite=args.overwrite)  # before spending time on analysis
+            claimed.update({t.resolve(): audio.resolve() for t in targets.values()})
             result = analyze(
                 audio,
                 model=bundle,

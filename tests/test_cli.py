@@ -333,3 +333,17 @@ def test_batch_in_a_subprocess(tiny_bundle, wav_file, tmp_path):
     for path in (text, missing, cut):
         assert len(_lines_with(summary, path.name)) == 1
     assert "good.wav" not in summary
+
+
+def test_inputs_sharing_a_name_do_not_overwrite_each_other(capsys, tiny_bundle, wav_file, tmp_path):
+    first = wav_file("song.wav", seconds=1.0)
+    (tmp_path / "b").mkdir()
+    second = wav_file("b/song.wav", seconds=2.0)
+    out = tmp_path / "out"
+    code = main(["analyze", str(first), str(second), "--model", str(tiny_bundle), "-o", str(out),
+                 "--overwrite", "-q"])  # fmt: skip
+    assert code != 0
+    err = capsys.readouterr().err
+    assert "also the output of" in err and "Traceback" not in err
+    lab = (out / "song.lab").read_text().splitlines()
+    assert float(lab[-1].split("\t")[1]) < 1.5  # still the first file's chords
