@@ -116,7 +116,9 @@ def _cmd_train(args) -> int:
         seed=args.seed,
     )
     run_dir = args.run_dir or args.output.with_name(args.output.name + ".run")
-    command = "chordview " + " ".join(sys.argv[1:])
+    import shlex
+
+    command = "chordview " + " ".join(shlex.quote(a) for a in args.argv)
     out = train(
         data_dir=args.data,
         out=args.output,
@@ -322,6 +324,7 @@ def main(argv: list[str] | None = None) -> int:
 
         return gui_main(gui[0] if gui else None)
     args = parser.parse_args(argv)
+    args.argv = argv
     if args.command is None:
         parser.print_help()
         return 0

@@ -1,0 +1,57 @@
+"""`chordview train` end to end on a few rendered songs: bundle written, resumable; augmentation."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from chordview.bundle import load_bundle, read_meta
+from chordview.cli import main
+from chordview.training.augment import pitch_shift, tag_transposition
+from chordview.training.synth import HELDOUT_SOUNDFONT, render_dataset
+from chordview.vocab import tag_classes
+
+
+def test_train_writes_a_loadable_bundle_and_resumes(tmp_path, capsys):
+    data = tmp_path / "data"
+    render_dataset(data, n_songs=3, seed=5, soundfonts=[HELDOUT_SOUNDFONT()], duration=15.0, workers=1)
+    out, run = tmp_path / "bundle", tmp_path / "run"
+    common = ["train", str(data), "--val", str(data), "--arch", "unet", "-o", str(out), "--run-dir",
+              str(run), "--steps", "2", "--batch-size", "2", "--frames", "32", "--workers", "1",
+              "--hp", "filters=2", "--hp", "collapse_filters=8", "--hp", "dilations=[1]"]  # fmt: skip
+    assert main([*common, "--epochs", "2"]) == 0
+    assert json.loads((run / "state.json").read_text())["epoch"] == 2
+    assert main([*common, "--epochs", "3"]) == 0
+    assert "resuming after epoch 2" in capsys.readouterr().out
+    meta = read_meta(out)
+    assert meta["provenance"]["config"]["epochs"] == 3 and meta["provenance"]["n_tracks"] == 3
+    assert meta["provenance"]["command"].startswith("chordview train")
+    assert meta["hyper_parameters"] == {"filters": 2, "collapse_filters": 8, "dilations": [1]}
+    model = load_bundle(out).model
+    x = np.zeros((1, 40, 216, 1), dtype="float32")
+    assert np.asarray(model(x)["chord_tag"]).shape == (1, 40, 170)
+
+
+def test_pitch_shift_moves_bins_and_transposes_every_label():
+    classes = tag_classes()
+    rng = np.random.default_rng(0)
+    x = rng.normal(-40, 10, (5, 216, 1)).astype(np.float32)
+    c_maj, e_min = classes.index("C:maj"), classes.index("E:min")
+    labels = {
+        "chord_tag": np.array([c_maj, c_maj, e_min, 168, 169]),
+        "chord_root": np.array([0, 0, 4, 12, 12]),
+        "chord_bass": np.array([4, 4, 4, 12, 12]),
+        "chord_pitch": np.zeros((5, 12), dtype=np.float32),
+    }
+    labels["chord_pitch"][0, [0, 4, 7]] = 1
+    y, shifted = pitch_shift(x, labels, semitones=2, bins_per_semitone=3)
+    np.testing.assert_array_equal(y[:, 6:], x[:, :-6])
+    assert np.all(y[:, :6] == x.min())
+    assert [classes[i] for i in shifted["chord_tag"]] == ["D:maj", "D:maj", "F#:min", "N", "X"]
+    assert list(shifted["chord_root"]) == [2, 2, 6, 12, 12]
+    assert list(shifted["chord_bass"]) == [6, 6, 6, 12, 12]
+    assert list(np.flatnonzero(shifted["chord_pitch"][0])) == [2, 6, 9]
+    for k in range(-6, 7):  # every transposition is a permutation that keeps N and X
+        table = tag_transposition(k)
+        assert sorted(table) == list(range(170)) and table[168] == 168 and table[169] == 169
