@@ -56,7 +56,7 @@ def test_gui_thread_keeps_running_during_analysis(window, make_song, open_song, 
     # the GIL held; a worker process or a warm-up at start-up is the fix. This measures the
     # steady state, after one analysis.
     open_song(window, song)
-    long = make_song(repeats=3)
+    long = make_song(repeats=20)  # 160 s: a warm analysis long enough for many timer ticks
     ticks = []
     timer = QTimer(window)
     timer.setInterval(20)
