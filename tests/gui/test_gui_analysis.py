@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import numpy as np
+import pytest
 from PySide6.QtCore import QTimer
 
 
@@ -50,6 +51,7 @@ def test_missing_file_is_a_message(window, messages, tmp_path):
     assert window.runner is None
 
 
+@pytest.mark.gui_timing  # quarantined: flaky on 2 cores (see pyproject markers)
 def test_gui_thread_keeps_running_during_analysis(window, make_song, open_song, song, qtbot):
     # Known gap (see the issue notes): the *first* analysis of a process stalls the GUI thread
     # 0.3-0.5 s while TensorFlow imports, loads the model and instantiates the traced graph with

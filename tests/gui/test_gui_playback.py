@@ -16,6 +16,7 @@ def playing_window(pulse, make_window, song, open_song):
     window.player.stop()
 
 
+@pytest.mark.gui_timing  # quarantined: flaky on 2 cores (see pyproject markers)
 def test_cursor_follows_samples_consumed(playing_window, qtbot):
     window = playing_window
     window.toggle_play()
@@ -38,6 +39,7 @@ def test_cursor_follows_samples_consumed(playing_window, qtbot):
         assert lane.cursor == pytest.approx(window.player.position, abs=1e-6), name
 
 
+@pytest.mark.gui_timing  # quarantined: flaky on 2 cores (see pyproject markers)
 def test_loop_wraps(playing_window, qtbot):
     window = playing_window
     window.set_loop((1.0, 1.4))
@@ -52,6 +54,7 @@ def test_loop_wraps(playing_window, qtbot):
     assert min(positions) >= 1.0 - 1e-6 and max(positions) <= 1.4 + 1e-6
 
 
+@pytest.mark.gui_timing  # quarantined: flaky on 2 cores (see pyproject markers)
 def test_space_plays_and_pauses(playing_window, qtbot):
     window = playing_window
     window.setFocus()
