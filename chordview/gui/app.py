@@ -135,6 +135,9 @@ class MainWindow(QMainWindow):
         self.follow_action = self._action(view, "&Follow playhead", self._set_follow, "F",
                                           checkable=True)  # fmt: skip
         self.follow_action.setChecked(True)
+        self.all_tags_action = self._action(view, "Chord tag: all 170 &classes",
+                                            self.timeline.set_tag_compact_off, "T",
+                                            checkable=True)  # fmt: skip
         self._action(view, "Zoom &in", lambda: self.timeline.zoom(0.5), "Ctrl+=")
         self._action(view, "Zoom &out", lambda: self.timeline.zoom(2.0), "Ctrl+-")
         self._action(view, "Show &all", self.timeline.show_all, "Ctrl+0")

@@ -32,9 +32,14 @@ def run(path: str | Path | None = None, *, model: str = "unet", device: str = "a
 
     app = application()
     from .app import MainWindow
+    from .engine import engine
 
     window = MainWindow(model=model, device=device)
     window.show()
+    # Once the window has painted: start the engine process loading the model (a first analysis
+    # then waits only for what is left of that), and open the song if one was given.
+    QTimer.singleShot(0, lambda: engine().warm(model=model, device=device))
     if path is not None:
         QTimer.singleShot(0, lambda: window.open_file(path))
+    app.aboutToQuit.connect(engine().shutdown)
     return app.exec()

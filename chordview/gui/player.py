@@ -1,8 +1,15 @@
 """Playback through sounddevice, with the clock taken from the audio callback.
 
-The callback copies samples to the device and advances ``_pos`` (samples consumed); the position
-the window shows is ``_pos / sr``, read by a display timer. The timer only *samples* that clock:
-no free-running timer ever decides where playback is. A loop region wraps ``_pos`` in the callback.
+The callback copies samples to the device and advances ``_pos`` (samples consumed). What the
+listener hears lags that count by the stream's output latency (the buffer between the callback and
+the speaker), so the position the window shows is the consumed count minus that latency, held at
+the point playback started or last jumped to until the first samples from there are audible, and
+unwrapped across a loop's end. A display timer only *samples* this clock: no free-running timer
+ever decides where playback is. A loop region wraps ``_pos`` in the callback.
+
+The buffer is deliberately large (:data:`LATENCY`): on a busy two-core machine a small one
+underruns, and an underrun through ALSA's PulseAudio plugin silences the stream for a third of a
+second. The cursor stays exact because the latency is subtracted.
 """
 
 from __future__ import annotations
@@ -14,6 +21,8 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 #: How often the display reads the audio clock, in milliseconds.
 DISPLAY_INTERVAL_MS = 15
+#: Output buffer requested from PortAudio, in seconds.
+LATENCY = 0.2
 
 
 def output_problem() -> str | None:
@@ -53,6 +62,8 @@ class Player(QObject):
         self._y = np.zeros(0, dtype=np.float32)
         self.sr = 44100
         self._pos = 0  # samples consumed by the device (written by the callback)
+        self._origin = 0  # where playback started or last jumped to (samples)
+        self._latency = 0  # output latency of the running stream (samples)
         self._loop: tuple[int, int] | None = None
         self._wraps = 0
         self._seen_wraps = 0
@@ -76,8 +87,25 @@ class Player(QObject):
 
     @property
     def position(self) -> float:
-        """Seconds of audio consumed by the device (the audio clock)."""
-        return self._pos / self.sr
+        """Seconds into the song of what is sounding now (the audio clock)."""
+        return self._audible() / self.sr
+
+    @property
+    def latency(self) -> float:
+        """Output latency of the running stream in seconds (0 when stopped)."""
+        return self._latency / self.sr
+
+    def _audible(self) -> int:
+        """Sample now sounding: consumed minus latency, unwrapped in a loop, not before the origin."""
+        with self._lock:
+            pos, origin, wraps, loop = self._pos, self._origin, self._wraps, self._loop
+        if not self._latency:
+            return pos
+        p = pos - self._latency
+        if loop is not None and wraps and p < loop[0]:
+            p = loop[1] - (loop[0] - p)  # the end of the previous pass is still sounding
+            return max(p, loop[0])
+        return min(max(p, min(origin, pos)), len(self._y))
 
     @property
     def samples_consumed(self) -> int:
@@ -108,7 +136,8 @@ class Player(QObject):
     def seek(self, t: float) -> None:
         """Continue playback (or start it later) from ``t`` seconds."""
         with self._lock:
-            self._pos = int(np.clip(t, 0.0, len(self._y) / self.sr) * self.sr)
+            self._pos = self._origin = int(np.clip(t, 0.0, len(self._y) / self.sr) * self.sr)
+            self._wraps = self._seen_wraps = 0
         self._emit_position(force=True)
 
     # -- transport -----------------------------------------------------------------------------
@@ -127,11 +156,13 @@ class Player(QObject):
 
         if self._pos >= len(self._y):
             self._pos = self._loop[0] if self._loop else 0
+        self._pos = min(self._pos, len(self._y))
+        with self._lock:
+            self._origin, self._wraps, self._seen_wraps = self._pos, 0, 0
         try:
-            # 'high' latency: larger buffers survive a loaded CPU without underruns (the cursor
-            # is the count of samples handed to the device, so it leads the sound by that buffer).
             stream = sd.OutputStream(samplerate=self.sr, channels=1, dtype="float32",
-                                     latency="high", callback=self._callback)  # fmt: skip
+                                     latency=LATENCY, callback=self._callback)  # fmt: skip
+            self._latency = int(round(float(stream.latency) * self.sr))
             stream.start()
         except Exception as exc:  # PortAudioError: device busy or gone
             self.error.emit(f"playback failed: {str(exc).splitlines()[0]}")
@@ -150,10 +181,15 @@ class Player(QObject):
         if stream is None:
             return
         self._timer.stop()
+        heard = self._audible()  # resume from what was heard, not from what was buffered
         try:
             stream.stop()
             stream.close()
         finally:
+            with self._lock:
+                self._pos = self._origin = heard
+                self._wraps = self._seen_wraps = 0
+            self._latency = 0
             self._emit_position(force=True)
             self.playingChanged.emit(False)
 
@@ -174,7 +210,8 @@ class Player(QObject):
                         self._pos = self._loop[0]
                         self._wraps += 1
                         continue
-                    out[filled:] = 0.0  # end of the song
+                    out[filled:] = 0.0  # end of the song: count the silence too, so the clock
+                    self._pos += frames - filled  # reaches the end once the last sample sounds
                     break
 
     def _poll(self) -> None:
@@ -182,11 +219,11 @@ class Player(QObject):
             self._seen_wraps = self._wraps
             self.wrapped.emit()
         self._emit_position()
-        if self._pos >= len(self._y) and not self._loop:
+        if not self._loop and self._audible() >= len(self._y):
             self.stop()
 
     def _emit_position(self, *, force: bool = False) -> None:
-        pos = self._pos
+        pos = self._audible()
         if force or pos != self._last_emitted:
             self._last_emitted = pos
             self.positionChanged.emit(pos / self.sr)

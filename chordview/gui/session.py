@@ -54,6 +54,52 @@ def tag_grid_order(classes: list[str]) -> tuple[np.ndarray, list[str]]:
     return order, [classes[i] for i in order]
 
 
+#: A chord-tag class gets a row of the compact lane when its probability reaches this somewhere.
+TAG_ROW_THRESHOLD = 0.05
+#: Most rows the compact chord-tag lane shows (the most probable classes win).
+MAX_TAG_ROWS = 36
+
+
+def active_tag_rows(
+    probs: np.ndarray, classes: list[str], *, threshold: float = TAG_ROW_THRESHOLD,
+    max_rows: int = MAX_TAG_ROWS,
+) -> np.ndarray:  # fmt: skip
+    """Classes worth a row in the compact chord-tag lane, in grid order (by root, then quality).
+
+    Parameters
+    ----------
+    probs : np.ndarray, shape (n_frames, n_classes)
+        Chord-tag probabilities.
+    classes : list of str
+        Class names in encoder order.
+
+    Returns
+    -------
+    np.ndarray of int
+        Class indices, bottom row first: every class whose probability reaches ``threshold`` in
+        some frame (at most ``max_rows``, the highest peaks), plus ``N``; the frame-wise best
+        class is always among them.
+    """
+    order, _ = tag_grid_order(classes)
+    peak = probs.max(axis=0) if len(probs) else np.zeros(len(classes))
+    keep = set(np.flatnonzero(peak >= threshold).tolist())
+    if len(keep) > max_rows:
+        keep = set(np.argsort(peak)[::-1][:max_rows].tolist())
+    if len(probs):
+        keep |= set(np.unique(probs.argmax(axis=1)).tolist())
+    if "N" in classes:
+        keep.add(classes.index("N"))
+    return np.array([i for i in order if i in keep], dtype=int)
+
+
+def cqt_levels(cqt: np.ndarray) -> tuple[float, float]:
+    """Colour range of the CQT image in dB: the 2nd percentile (at least -100 dB) to the maximum."""
+    if not cqt.size:
+        return (-80.0, 0.0)
+    lo = float(np.percentile(cqt[:: max(1, len(cqt) // 2000)], 2))  # a subsample is plenty
+    return (max(lo, -100.0), float(cqt.max()))
+
+
 @dataclass
 class Session:
     """One song and its analysis.
@@ -70,6 +116,12 @@ class Session:
         Lane name -> ``(n_frames, n_rows)`` float32 image, rows in display order.
     row_labels : dict of str to list of str
         Lane name -> label of each row.
+    tag_order : np.ndarray of int
+        Chord-tag class drawn in each row of the ``'tag'`` lane (compact: the active classes).
+    tag_present : set of str
+        Chord-tag classes that are the most probable one in at least 1% of the frames.
+    levels : tuple of float
+        Colour range of the CQT in dB.
     """
 
     analysis: object
@@ -78,22 +130,47 @@ class Session:
     lanes: dict[str, np.ndarray] = field(default_factory=dict)
     row_labels: dict[str, list[str]] = field(default_factory=dict)
     tag_order: np.ndarray | None = None
+    tag_present: set = field(default_factory=set)
+    levels: tuple[float, float] = (-80.0, 0.0)
 
     @classmethod
     def from_analysis(cls, analysis, *, y: np.ndarray | None = None, sr: int = 44100) -> Session:
-        """Derive the lane images from an analysis (cheap; runs in the worker thread)."""
+        """Derive the lane images from an analysis (runs in the engine, off the GUI thread)."""
         session = cls(analysis=analysis, y=y, sr=sr)
+        analysis.cqt = np.ascontiguousarray(analysis.cqt, dtype=np.float32)
+        session.levels = cqt_levels(analysis.cqt)
         vocab = analysis.vocabulary
         for lane, (head, _) in LANES.items():
             probs = np.asarray(analysis.outputs[head], dtype=np.float32)
             labels = list(vocab.get(head, [str(i) for i in range(probs.shape[1])]))
             if lane == "tag":
-                order, labels = tag_grid_order(labels)
-                session.tag_order = order
-                probs = probs[:, order]
+                session.set_tag_rows(compact=True)
+                continue
             session.lanes[lane] = np.ascontiguousarray(probs)
             session.row_labels[lane] = labels
         return session
+
+    def set_tag_rows(self, *, compact: bool) -> None:
+        """Choose the chord-tag lane's rows: the active classes, or all 12 x 14 + N, X."""
+        probs = np.asarray(self.analysis.outputs["chord_tag"], dtype=np.float32)
+        names = list(self.analysis.vocabulary["chord_tag"])
+        if compact:
+            order = active_tag_rows(probs, names)
+        else:
+            order, _ = tag_grid_order(names)
+        self.tag_order = order
+        self.lanes["tag"] = np.ascontiguousarray(probs[:, order])
+        self.row_labels["tag"] = [names[i] for i in order]
+        if len(probs):
+            counts = np.bincount(probs.argmax(axis=1), minlength=len(names))
+            self.tag_present = {names[i] for i in np.flatnonzero(counts >= 0.01 * len(probs))}
+
+    @property
+    def tag_compact(self) -> bool:
+        """Whether the chord-tag lane shows only the active classes."""
+        return self.tag_order is not None and len(self.tag_order) < len(
+            self.analysis.vocabulary["chord_tag"]
+        )
 
     # -- time ----------------------------------------------------------------------------------
     @property

@@ -95,7 +95,7 @@ class Lane:
         self.plot.addItem(self.playhead, ignoreBounds=True)
         self.plot.addItem(self.region, ignoreBounds=True)
         self.image: pg.ImageItem | None = None
-        self.separators = False
+        self.separators: list[pg.InfiniteLine] = []
 
     def seek(self, t: float) -> None:
         """Move the playhead to ``t`` seconds."""
@@ -150,7 +150,7 @@ class Timeline(pg.GraphicsLayoutWidget):
     hovered = Signal(float, str, int)
 
     ORDER = ("cqt", "pitch", "root", "bass", "tag", "chords")
-    STRETCH = {"cqt": 16, "pitch": 14, "root": 15, "bass": 15, "tag": 18, "chords": 5}
+    STRETCH = {"cqt": 16, "pitch": 12, "root": 13, "bass": 13, "tag": 22, "chords": 5}
     TITLES = {"cqt": "CQT", "pitch": "pitch class", "root": "root", "bass": "bass",
               "tag": "chord tag", "chords": "chords"}  # fmt: skip
 
@@ -161,6 +161,7 @@ class Timeline(pg.GraphicsLayoutWidget):
         self.ci.setContentsMargins(4, 4, 8, 4)
         self.session = None
         self.follow = True
+        self.tag_compact = True
         self.lanes: dict[str, Lane] = {}
         for row, name in enumerate(self.ORDER):
             lane = Lane(self, name, self.TITLES[name])
@@ -205,11 +206,12 @@ class Timeline(pg.GraphicsLayoutWidget):
     def set_session(self, session) -> None:
         """Draw a session's CQT, lanes and chords, and show the whole song."""
         self.session = session
+        if session.tag_compact != self.tag_compact:
+            session.set_tag_rows(compact=self.tag_compact)
         a = session.analysis
         end = session.frames_end
-        cqt = np.asarray(a.cqt, dtype=np.float32)
-        lo = float(np.percentile(cqt, 2)) if cqt.size else -80.0
-        levels = (max(lo, -100.0), float(cqt.max(initial=0.0)))
+        cqt = a.cqt
+        levels = session.levels
         n_bins = cqt.shape[1]
         per_semitone = max(1, n_bins // 72) if n_bins % 72 == 0 else 3
         midi0 = 24.0  # C1, the lowest bin's centre (features.FeatureSpec.fmin)
@@ -225,10 +227,7 @@ class Timeline(pg.GraphicsLayoutWidget):
         self.colorbar.setLevels(levels)
         self.colorbar.setImageItem(cqt_lane.image)
         for name in ("pitch", "root", "bass", "tag"):
-            data = session.lanes[name]
-            self.lanes[name].set_image(data, duration=end, y0=0.0, height=data.shape[1],
-                                       levels=(0.0, 1.0), cmap=PROB_CMAP)  # fmt: skip
-            self._label_rows(name, session.row_labels[name])
+            self.draw_lane(name)
         self.chords.set_segments(session.segments)
         self.lanes["chords"].plot.setLimits(xMin=0, xMax=max(end, 1e-3))
         self.lanes["cqt"].plot.setXRange(0, end, padding=0)
@@ -236,25 +235,54 @@ class Timeline(pg.GraphicsLayoutWidget):
             lane.seek(0.0)
             lane.show_region(None)
 
+    def draw_lane(self, name: str) -> None:
+        """(Re)draw one head lane from the session (after its rows changed, too)."""
+        session = self.session
+        data = session.lanes[name]
+        self.lanes[name].set_image(data, duration=session.frames_end, y0=0.0,
+                                   height=data.shape[1], levels=(0.0, 1.0), cmap=PROB_CMAP)  # fmt: skip
+        self._label_rows(name, session.row_labels[name])
+
     def _label_rows(self, name: str, labels: list[str]) -> None:
         lane = self.lanes[name]
+        for line in lane.separators or []:
+            lane.plot.removeItem(line)
+        lane.separators = []
+        ticks = [(i + 0.5, lab) for i, lab in enumerate(labels)]
         if name != "tag":  # naturals and N always labelled; sharps when there is room
-            ticks = [(i + 0.5, lab) for i, lab in enumerate(labels)]
             lane.set_row_ticks(
                 [t for t in ticks if t[1] in "CDEFGAB"],
                 [t for t in ticks if t[1] not in "CDEFGAB"],
             )
             return
-        n_q = len(QUALITIES)
-        roots = [(r * n_q + n_q / 2, PITCH_CLASSES[r]) for r in range(12) if r * n_q < len(labels)]
-        extra = [(i + 0.5, lab) for i, lab in enumerate(labels) if lab in ("N", "X")]
-        lane.set_row_ticks(roots + extra[:1], extra[1:])
-        if lane.separators:
-            return
-        lane.separators = True
-        for r in range(1, 13):  # separators between root groups
-            line = pg.InfiniteLine(r * n_q, angle=0, pen=pg.mkPen("#ffffff30", width=1))
+        if self.session.tag_compact:  # the chords that win frames always; the rest with room
+            present = self.session.tag_present
+            lane.set_row_ticks([t for t in ticks if t[1] in present],
+                               [t for t in ticks if t[1] not in present])  # fmt: skip
+            roots = [lab.split(":")[0] for lab in labels]
+            edges = [i for i in range(1, len(roots)) if roots[i] != roots[i - 1]]
+        else:
+            n_q = len(QUALITIES)
+            groups = [(r * n_q + n_q / 2, PITCH_CLASSES[r]) for r in range(12)
+                      if r * n_q < len(labels)]  # fmt: skip
+            extra = [t for t in ticks if t[1] in ("N", "X")]
+            lane.set_row_ticks(groups + extra[:1], extra[1:])
+            edges = [r * n_q for r in range(1, 13)]
+        for edge in edges:  # separators between root groups
+            line = pg.InfiniteLine(edge, angle=0, pen=pg.mkPen("#ffffff30", width=1))
             lane.plot.addItem(line, ignoreBounds=True)
+            lane.separators.append(line)
+
+    def set_tag_compact_off(self, show_all: bool) -> None:
+        """Slot of View > Chord tag: all classes (checked shows all 170)."""
+        self.set_tag_compact(not show_all)
+
+    def set_tag_compact(self, compact: bool) -> None:
+        """Chord-tag lane: only the classes active in this song, or all 170."""
+        self.tag_compact = bool(compact)
+        if self.session is not None and self.session.tag_compact != self.tag_compact:
+            self.session.set_tag_rows(compact=self.tag_compact)
+            self.draw_lane("tag")
 
     # -- time ----------------------------------------------------------------------------------
     def seek(self, t: float) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -52,6 +53,18 @@ class ProgressPanel(QWidget):
         self.bars[stage].setValue(int(round(100 * max(0.0, min(1.0, fraction)))))
 
 
+def _sync_in_background(settings: QSettings) -> None:
+    """Write settings to disk off the GUI thread (the file write ends in an fsync, which can
+    take a quarter of a second on a busy disk). QSettings objects on one file share their data,
+    so a second object in a short-lived thread writes what the first one holds."""
+    name, fmt = settings.fileName(), settings.format()
+
+    def sync() -> None:
+        QSettings(name, fmt).sync()
+
+    threading.Thread(target=sync, name="settings-sync", daemon=True).start()
+
+
 class RecentFiles:
     """The File > Open Recent menu, persisted in QSettings under ``recent``."""
 
@@ -71,7 +84,7 @@ class RecentFiles:
         path = str(Path(path).resolve())
         items = [path] + [p for p in self.paths() if p != path]
         self.settings.setValue("recent", items[:MAX_RECENT])
-        self.settings.sync()
+        _sync_in_background(self.settings)
         self.refresh()
 
     def refresh(self) -> None:

@@ -3,7 +3,8 @@
 Workers report through signals only: ``progress(stage, fraction)``, ``finished(result)``,
 ``failed(message)`` and ``cancelled()``. A :class:`ChordviewError` becomes its one-line message;
 any other exception is a bug and its full traceback is reported (and printed), never swallowed.
-TensorFlow is first imported here, in the worker thread, never before the window paints.
+The heavy lifting happens in the :mod:`~chordview.gui.engine` process: a worker thread only sends
+the request and waits (releasing the GIL), so TensorFlow never runs in the window's process.
 """
 
 from __future__ import annotations
@@ -89,19 +90,15 @@ class AnalysisJob(Job):
         )
 
     def work(self):
-        from chordview.analysis import analyze
-        from chordview.audio import load_audio
+        from .engine import engine, map_audio
 
-        from .session import Session
-
-        if not self.report("audio", 0.0):
-            raise Cancelled("analysis cancelled")
-        y = load_audio(self.path, sr=self.playback_sr)  # one decode serves playback and analysis
-        analysis = analyze(
-            y=y, sr=self.playback_sr, model=self.model, device=self.device, progress=self.report
-        )
-        analysis.path = self.path
-        return Session.from_analysis(analysis, y=y, sr=self.playback_sr)
+        args = {"path": str(self.path), "model": str(self.model), "device": self.device,
+                "playback_sr": self.playback_sr}  # fmt: skip
+        result = engine().run("analyse", args, progress=self.report,
+                              is_cancelled=lambda: self.is_cancelled)  # fmt: skip
+        session = result["session"]
+        session.y = map_audio(result["audio"], result["n_samples"])
+        return session
 
 
 class CheckModelJob(Job):
@@ -112,10 +109,10 @@ class CheckModelJob(Job):
         self.path = str(path)
 
     def work(self):
-        from chordview.check import check_path
+        from .engine import engine
 
         self.report("model", 0.0)
-        return check_path(self.path)
+        return engine().run("check", {"path": self.path}, is_cancelled=lambda: self.is_cancelled)
 
 
 class Runner(QObject):

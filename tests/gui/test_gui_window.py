@@ -17,7 +17,7 @@ def test_analysis_fills_every_lane(window, song, open_song):
     assert n > 0 and window.session is session
     lanes = window.timeline.lanes
     assert lanes["cqt"].image.image.shape == (n, 216)
-    widths = {"pitch": 12, "root": 13, "bass": 13, "tag": 170}
+    widths = {"pitch": 12, "root": 13, "bass": 13, "tag": len(session.tag_order)}
     for name, width in widths.items():
         assert lanes[name].image.image.shape == (n, width), name
         rect = lanes[name].image.mapRectToParent(lanes[name].image.boundingRect())
@@ -26,17 +26,35 @@ def test_analysis_fills_every_lane(window, song, open_song):
         assert rect.height() == pytest.approx(width)
     assert session.row_labels["pitch"] == list(PITCH_CLASSES)
     assert session.row_labels["root"] == [*PITCH_CLASSES, "N"]
+    # compact chord-tag lane: the classes that reach 5% somewhere, plus N, in grid order
+    probs, names = a.outputs["chord_tag"], a.vocabulary["chord_tag"]
     tags = session.row_labels["tag"]
+    active = {names[i] for i in np.flatnonzero(probs.max(axis=0) >= 0.05)} | {"N"}
+    best = {names[i] for i in np.unique(probs.argmax(axis=1))}  # the frame-wise winners
+    assert set(tags) == active | best and len(tags) < 170
+    grid = [f"{r}:{q}" for r in PITCH_CLASSES for q in QUALITIES] + ["N", "X"]
+    assert tags == [t for t in grid if t in set(tags)]
+    _assert_tag_lane_matches_head(session)
+    # View > Chord tag: all 170 classes, 12 roots x 14 qualities, then N and X
+    window.all_tags_action.trigger()
+    tags = session.row_labels["tag"]
+    assert lanes["tag"].image.image.shape == (n, 170)
     assert tags[:14] == [f"C:{q}" for q in QUALITIES]
     assert tags[14] == "C#:maj" and tags[-2:] == ["N", "X"]
-    # the tag lane is a permutation of the head: same values, grid order
-    np.testing.assert_array_equal(
-        session.lanes["tag"][:, tags.index("G:maj")],
-        a.outputs["chord_tag"][:, a.vocabulary["chord_tag"].index("G:maj")],
-    )
+    _assert_tag_lane_matches_head(session)
+    window.all_tags_action.trigger()
+    assert lanes["tag"].image.image.shape == (n, len(active | best))
     assert window.timeline.chords.segments == a.segments
     assert window.export_menu.isEnabled()
     assert "tiny" in window.model_label.text() and "device" in window.model_label.text()
+
+
+def _assert_tag_lane_matches_head(session) -> None:
+    """Each row of the tag lane is its class's column of the head output, unchanged."""
+    a = session.analysis
+    for row, name in enumerate(session.row_labels["tag"]):
+        column = a.outputs["chord_tag"][:, a.vocabulary["chord_tag"].index(name)]
+        np.testing.assert_array_equal(session.lanes["tag"][:, row], column)
 
 
 def _scene_point(window, lane: str, t: float) -> QPointF:
@@ -109,3 +127,12 @@ def test_recent_files_and_drop(window, song, open_song, qtbot, tmp_path):
                        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)  # fmt: skip
     with qtbot.waitSignal(window.sessionReady, timeout=60_000):
         window.dropEvent(event)
+
+
+def test_chord_labels_shorten_to_fit_their_box():
+    from chordview.gui.chords import short_labels
+
+    assert short_labels("F#:min7/b7") == ["F#:min7/b7", "F#m7/E", "F#m7", "F#"]
+    assert short_labels("D:maj/3") == ["D:maj/3", "D/F#", "D"]
+    assert short_labels("B:hdim7") == ["B:hdim7", "Bm7b5", "B"]
+    assert short_labels("N") == ["N"]
