@@ -1,0 +1,98 @@
+"""The engine process: results, failures, a stuck or dead child, cancellation, shared audio."""
+
+from __future__ import annotations
+
+import glob
+import os
+import signal
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from chordview.errors import Cancelled, ChordviewError
+from chordview.gui.engine import CANCEL_GRACE, Engine, map_audio
+
+
+@pytest.fixture
+def eng():
+    engine = Engine()
+    yield engine
+    engine.shutdown()
+
+
+def _analyse(engine, path, model, **kwargs):
+    args = {"path": str(path), "model": str(model), "device": "cpu", "playback_sr": 44100}
+    return engine.run("analyse", args, **kwargs)
+
+
+def _shared_files() -> set[str]:
+    return set(glob.glob("/dev/shm/chordview-audio-*"))
+
+
+def test_analysis_comes_back_with_its_audio(eng, song, tiny_bundle):
+    before = _shared_files()
+    stages = []
+    result = _analyse(eng, song, tiny_bundle, progress=lambda s, f: stages.append(s))
+    session = result["session"]
+    y = map_audio(result["audio"], result["n_samples"])
+    assert session.analysis.n_frames > 0 and session.y is None
+    assert len(y) == pytest.approx(8 * 44100, abs=1) and np.abs(y).max() > 0.01
+    assert {"audio", "features", "network", "decode"} <= set(stages)
+    assert _shared_files() == before  # the file's name is gone once mapped
+    assert eng.alive and eng.pid != os.getpid()
+
+
+def test_a_user_error_is_its_one_line_message(eng, tiny_bundle, tmp_path):
+    bad = tmp_path / "broken.wav"
+    bad.write_bytes(b"RIFF\x10\x00\x00\x00WAVEfmt garbage" * 10)
+    with pytest.raises(ChordviewError, match="broken.wav"):
+        _analyse(eng, bad, tiny_bundle)
+    assert eng.alive  # the engine carries on
+
+
+def test_a_stuck_engine_is_killed_on_cancel_and_restarted(eng, song, tiny_bundle):
+    _analyse(eng, song, tiny_bundle)  # warm
+    pid = eng.pid
+    cancel = threading.Event()
+    started = []
+
+    def progress(stage, fraction):
+        if not started:
+            started.append(time.monotonic())
+            os.kill(pid, signal.SIGSTOP)  # frozen mid-analysis: it can never answer
+            cancel.set()
+
+    with pytest.raises(Cancelled):
+        _analyse(eng, song, tiny_bundle, progress=progress, is_cancelled=cancel.is_set)
+    assert time.monotonic() - started[0] < CANCEL_GRACE + 0.4
+    assert not eng.alive
+    result = _analyse(eng, song, tiny_bundle)  # a fresh engine serves the next request
+    map_audio(result["audio"], result["n_samples"])
+    assert eng.pid != pid
+
+
+def test_a_dead_engine_is_a_clear_error_and_comes_back(eng, song, tiny_bundle):
+    _analyse(eng, song, tiny_bundle)
+    pid = eng.pid
+
+    def progress(stage, fraction):
+        os.kill(pid, signal.SIGKILL)
+
+    with pytest.raises(ChordviewError, match="stopped unexpectedly"):
+        _analyse(eng, song, tiny_bundle, progress=progress)
+    result = _analyse(eng, song, tiny_bundle)
+    map_audio(result["audio"], result["n_samples"])
+    assert eng.pid != pid
+
+
+def test_a_job_cancelled_before_it_starts_is_skipped(eng, song, tiny_bundle):
+    eng.warm(model=tiny_bundle, device="cpu")  # the engine is busy with this first
+    with pytest.raises(Cancelled):
+        _analyse(eng, song, tiny_bundle, is_cancelled=lambda: True)
+    before = _shared_files()
+    result = _analyse(eng, song, tiny_bundle)  # stale replies are drained, not mistaken
+    assert result["session"].analysis.path == song
+    map_audio(result["audio"], result["n_samples"])
+    assert _shared_files() <= before
