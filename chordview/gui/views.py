@@ -71,13 +71,29 @@ class TimeViewBox(pg.ViewBox):
             self._drag_start = None
 
 
+class RowAxis(pg.AxisItem):
+    """A left axis that never draws two row labels on top of each other (the first one wins:
+    pyqtgraph draws every major label even where rows are too thin for them)."""
+
+    def generateDrawSpecs(self, p):  # noqa: N802 - Qt/pyqtgraph naming
+        specs = super().generateDrawSpecs(p)
+        if specs is None:
+            return None
+        axis, ticks, texts = specs
+        kept: list = []
+        for rect, flags, text in texts:
+            if not any(rect.intersects(other) for other, _, _ in kept):
+                kept.append((rect, flags, text))
+        return axis, ticks, kept
+
+
 class Lane:
     """One view: a plot with a playhead and a loop region; ``seek(t)`` moves the playhead."""
 
     def __init__(self, timeline: Timeline, name: str, title: str):
         self.name = name
         self.box = TimeViewBox(timeline, name)
-        self.plot = pg.PlotItem(viewBox=self.box)
+        self.plot = pg.PlotItem(viewBox=self.box, axisItems={"left": RowAxis("left")})
         self.plot.hideButtons()
         self.plot.setMenuEnabled(False)
         left = self.plot.getAxis("left")
@@ -150,7 +166,7 @@ class Timeline(pg.GraphicsLayoutWidget):
     hovered = Signal(float, str, int)
 
     ORDER = ("cqt", "pitch", "root", "bass", "tag", "chords")
-    STRETCH = {"cqt": 16, "pitch": 12, "root": 13, "bass": 13, "tag": 22, "chords": 5}
+    STRETCH = {"cqt": 13, "pitch": 13, "root": 13, "bass": 13, "tag": 25, "chords": 5}
     TITLES = {"cqt": "CQT", "pitch": "pitch class", "root": "root", "bass": "bass",
               "tag": "chord tag", "chords": "chords"}  # fmt: skip
 
