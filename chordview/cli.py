@@ -316,6 +316,9 @@ def _gui_request(parser: argparse.ArgumentParser, argv: list[str]) -> list[str] 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``chordview`` script; returns the exit status."""
+    import multiprocessing
+
+    multiprocessing.freeze_support()  # a frozen app: run the GUI's engine process, not the CLI
     parser = _parser()
     argv = sys.argv[1:] if argv is None else list(argv)
     gui = _gui_request(parser, argv)

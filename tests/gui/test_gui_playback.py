@@ -37,7 +37,7 @@ def test_cursor_follows_samples_consumed(playing_window, qtbot):
     # the display samples the audio clock every 15 ms: never more than 50 ms from it
     assert max(gaps) < 0.05, max(gaps)
     # the clock is the sink's: it advanced in real time (a null sink consumes at the sample rate)
-    assert 0.8 * wall < window.time - start < 1.1 * wall, (start, window.time, wall)
+    assert 0.7 * wall < window.time - start < 1.1 * wall, (start, window.time, wall)
     for name, lane in window.timeline.lanes.items():
         assert lane.cursor == pytest.approx(player.position, abs=1e-6), name
     # paused where the listener was, not where the buffer was
