@@ -43,3 +43,39 @@ class CropTimeLike(keras.layers.Layer):
     def compute_output_shape(self, input_shapes):
         x_shape, ref_shape = input_shapes
         return (x_shape[0], ref_shape[1], *x_shape[2:])
+
+
+@keras.saving.register_keras_serializable(package="chordview")
+class FrequencyPool(keras.layers.Layer):
+    """Collapse axis 2 (frequency) of ``(batch, time, freq, channels)`` by its mean and maximum.
+
+    Output ``(batch, time, 2 * channels)``: the mean over frequency, then the maximum.
+    """
+
+    def call(self, x):
+        return ops.concatenate([ops.mean(x, axis=2), ops.max(x, axis=2)], axis=-1)
+
+    def compute_output_shape(self, input_shape):
+        channels = input_shape[3]
+        return (input_shape[0], input_shape[1], None if channels is None else 2 * channels)
+
+
+@keras.saving.register_keras_serializable(package="chordview")
+class FrequencyAttention(keras.layers.Layer):
+    """Collapse axis 2 (frequency) by learned attention: per frame, a softmax over frequency.
+
+    Input ``(batch, time, freq, channels)`` and scores ``(batch, time, freq, heads)``; each head
+    weights the frequency bins of every frame (softmax over axis 2, the frequency axis) and sums
+    the features with those weights. Output ``(batch, time, heads * channels)``.
+    """
+
+    def call(self, inputs):
+        x, scores = inputs
+        weights = ops.softmax(scores, axis=2)  # over frequency, not over the last axis
+        pooled = ops.einsum("btfh,btfc->bthc", weights, x)
+        shape = ops.shape(pooled)
+        return ops.reshape(pooled, (shape[0], shape[1], shape[2] * shape[3]))
+
+    def compute_output_shape(self, input_shapes):
+        x_shape, s_shape = input_shapes
+        return (x_shape[0], x_shape[1], s_shape[3] * x_shape[3])

@@ -12,7 +12,14 @@ from __future__ import annotations
 import keras
 
 from chordview.architectures.heads import structured_heads
-from chordview.architectures.layers import CropTimeLike, PadTime
+from chordview.architectures.layers import (
+    CropTimeLike,
+    FrequencyAttention,
+    FrequencyPool,
+    PadTime,
+)
+
+COLLAPSE = ("conv", "pool", "attention")
 
 
 def _conv_bn(x, filters, kernel, *, name, activation="relu"):
@@ -43,6 +50,20 @@ def _res_path(x, filters, length, *, name):
     return x
 
 
+def _collapse_frequency(h, how: str, *, n_bins: int, filters: int, heads: int):
+    """``(batch, time, n_bins, C)`` -> ``(batch, time, filters)``: labels are per frame."""
+    if how == "conv":  # one convolution spanning every bin -> (batch, time, 1, filters)
+        h = keras.layers.Conv2D(filters, (1, n_bins), padding="valid", activation="relu",
+                                name="collapse_freq")(h)  # fmt: skip
+        return keras.layers.Reshape((-1, filters), name="squeeze_freq")(h)
+    if how == "pool":
+        h = FrequencyPool(name="collapse_freq")(h)
+    else:
+        scores = keras.layers.Conv2D(heads, (1, 1), name="freq_scores")(h)
+        h = FrequencyAttention(name="collapse_freq")([h, scores])
+    return keras.layers.Conv1D(filters, 1, activation="relu", name="collapse_mix")(h)
+
+
 def build_model(
     *,
     n_bins: int = 216,
@@ -52,6 +73,9 @@ def build_model(
     collapse_filters: int = 64,
     dilations: tuple[int, ...] = (1, 2, 4, 8),
     structured: bool = True,
+    collapse: str = "conv",
+    pool_time: bool = True,
+    attention_heads: int = 4,
 ) -> keras.Model:
     """Build the UNet on ``(batch, time, n_bins, n_channels)`` log-CQT input.
 
@@ -71,6 +95,15 @@ def build_model(
         Dilation of each residual 1-D convolution along time after the collapse.
     structured : bool
         Feed pitch, root and bass predictions into the tag head.
+    collapse : {'conv', 'pool', 'attention'}
+        How the frequency axis is collapsed: a convolution spanning every bin, the mean and
+        maximum over frequency, or learned attention over frequency (``attention_heads`` heads);
+        the last two are followed by a 1x1 convolution to ``collapse_filters`` features.
+    pool_time : bool
+        Pool (and upsample) time as well as frequency in the encoder/decoder; False pools
+        frequency only, so the network sees time at full resolution throughout.
+    attention_heads : int
+        Attention heads for ``collapse='attention'``.
 
     Returns
     -------
@@ -80,26 +113,26 @@ def build_model(
     """
     if n_bins % (2**depth):
         raise ValueError(f"n_bins={n_bins} must be divisible by 2**depth={2**depth}")
+    if collapse not in COLLAPSE:
+        raise ValueError(f"collapse={collapse!r}: use one of {COLLAPSE}")
+    pool = (2, 2) if pool_time else (1, 2)
     x = keras.Input(shape=(None, n_bins, n_channels), name="cqt")
     h = keras.layers.BatchNormalization(name="input_norm")(x)
-    h = PadTime(2**depth, name="pad_time")(h)
+    h = PadTime(2**depth if pool_time else 1, name="pad_time")(h)
     skips = []
     for level in range(depth):
         h = _multires_block(h, filters * 2**level, name=f"enc{level}")
         skips.append(_res_path(h, filters * 2**level, depth - level, name=f"skip{level}_"))
-        h = keras.layers.MaxPooling2D((2, 2), name=f"pool{level}")(h)
+        h = keras.layers.MaxPooling2D(pool, name=f"pool{level}")(h)
     h = _multires_block(h, filters * 2**depth, name="bottom")
     for level in reversed(range(depth)):
         h = keras.layers.Conv2DTranspose(
-            filters * 2**level, (2, 2), strides=(2, 2), padding="same", name=f"up{level}"
+            filters * 2**level, pool, strides=pool, padding="same", name=f"up{level}"
         )(h)
         h = keras.layers.Concatenate(name=f"merge{level}")([h, skips[level]])
         h = _multires_block(h, filters * 2**level, name=f"dec{level}")
-    # Collapse frequency: one convolution spanning every remaining bin -> (batch, time, 1, F).
-    h = keras.layers.Conv2D(
-        collapse_filters, (1, n_bins), padding="valid", activation="relu", name="collapse_freq"
-    )(h)
-    h = keras.layers.Reshape((-1, collapse_filters), name="squeeze_freq")(h)
+    h = _collapse_frequency(h, collapse, n_bins=n_bins, filters=collapse_filters,
+                            heads=attention_heads)  # fmt: skip
     h = CropTimeLike(name="crop_time")([h, x])
     for d in dilations:
         y = keras.layers.Conv1D(

@@ -33,7 +33,9 @@ def test_unet_has_no_recurrent_or_dense_layer():
                  keras.layers.Bidirectional, keras.layers.Dense, keras.layers.TimeDistributed)  # fmt: skip
     layers = build("unet").layers
     assert not [layer.name for layer in layers if isinstance(layer, forbidden)]
-    assert any(isinstance(layer, keras.layers.Conv1D) and layer.name == "chord_tag" for layer in layers)
+    assert any(
+        isinstance(layer, keras.layers.Conv1D) and layer.name == "chord_tag" for layer in layers
+    )
 
 
 def test_unet_collapses_frequency_before_the_heads():
@@ -73,9 +75,58 @@ def test_unet_serialises_without_lambda_layers(tmp_path):
     model.save(path)
     again = keras.saving.load_model(path, safe_mode=True)
     x = np.random.default_rng(3).normal(size=(1, 11, 216, 1)).astype("float32")
-    np.testing.assert_allclose(np.asarray(again(x)["chord_tag"]), np.asarray(model(x)["chord_tag"]), atol=1e-6)
+    np.testing.assert_allclose(
+        np.asarray(again(x)["chord_tag"]), np.asarray(model(x)["chord_tag"]), atol=1e-6
+    )
 
 
 def test_unknown_architecture_is_a_model_error():
     with pytest.raises(ModelError, match="unknown architecture"):
         build("transformer")
+
+
+ABLATIONS = [
+    {"collapse": "pool"},
+    {"collapse": "attention", "attention_heads": 2},
+    {"pool_time": False},
+    {"dilations": []},
+    {"structured": False},
+]
+
+
+@pytest.mark.parametrize(
+    "hp", ABLATIONS, ids=lambda hp: "-".join(f"{k}={v}" for k, v in hp.items())
+)
+def test_unet_ablations_keep_the_contract_and_serialise(hp, tmp_path):
+    model = build("unet", filters=2, collapse_filters=8, **hp)
+    rng = np.random.default_rng(4)
+    for n_frames in (1, 13):
+        x = rng.normal(-40, 15, (2, n_frames, 216, 1)).astype("float32")
+        out = {k: np.asarray(v)[0] for k, v in model(x, training=False).items()}
+        assert output_problems(out) == [], hp
+        assert out["chord_tag"].shape == (n_frames, 170)
+    path = tmp_path / "m.keras"
+    model.save(path)
+    again = keras.saving.load_model(path, safe_mode=True)
+    np.testing.assert_allclose(
+        np.asarray(again(x)["chord_tag"]), np.asarray(model(x)["chord_tag"]), atol=1e-6
+    )
+
+
+def test_frequency_attention_weights_frequency_per_frame():
+    """Attention collapses frequency (softmax over bins), not the channels or the time axis."""
+    from chordview.architectures.layers import FrequencyAttention
+
+    x = np.zeros((1, 2, 5, 3), "float32")
+    x[0, :, 4, :] = [1.0, 2.0, 3.0]  # frame features sit in bin 4
+    scores = np.full((1, 2, 5, 1), -30.0, "float32")
+    scores[0, :, 4, 0] = 30.0  # attend to bin 4 only
+    out = np.asarray(FrequencyAttention()([x, scores]))
+    np.testing.assert_allclose(out, [[[1.0, 2.0, 3.0], [1.0, 2.0, 3.0]]], atol=1e-5)
+    uniform = np.asarray(FrequencyAttention()([x, np.zeros_like(scores)]))
+    np.testing.assert_allclose(uniform, out / 5, atol=1e-6)  # equal weights: the mean over bins
+
+
+def test_unet_rejects_an_unknown_collapse():
+    with pytest.raises(ValueError, match="collapse"):
+        build("unet", collapse="flatten")
