@@ -24,6 +24,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -37,8 +38,9 @@ from chordview.training.groove import Feel, TimeMap
 from chordview.training.harmony import ChordEvent, song_spans
 
 __all__ = [
-    "HELDOUT_SOUNDFONT", "TRAIN_SOUNDFONTS", "ChordEvent", "events_to_jams", "main",
-    "random_progression", "render_dataset", "render_events", "render_song", "song_events",
+    "HELDOUT_SOUNDFONT", "TRAIN_SOUNDFONTS", "ChordEvent", "SongPlan", "events_to_jams", "main",
+    "plan_song", "random_progression", "render_dataset", "render_events", "render_song",
+    "song_events",
 ]  # fmt: skip
 GENERATOR = "chordview.training.synth v2 (FluidSynth)"
 
@@ -66,8 +68,16 @@ def random_progression(
     return TimeMap(tempo).events(spans)
 
 
-def _plan(index: int, *, seed: int, duration: float) -> tuple[list[ChordEvent], TimeMap, int]:
-    """Events, time map and metre of song ``index``; events tile ``[0, duration]``."""
+class SongPlan(NamedTuple):
+    """What a song is before it is played: exact labels, beat grid and metre."""
+
+    events: list[ChordEvent]
+    time_map: TimeMap
+    beats_per_bar: int
+
+
+def plan_song(index: int, *, seed: int, duration: float = 30.0) -> SongPlan:
+    """Events (tiling ``[0, duration]``), time map and metre of song ``index`` of data set ``seed``."""
     rng = np.random.default_rng([seed, index, 0])
     tempo = float(rng.uniform(60, 180))
     beats_per_bar = 3 if rng.random() < 0.15 else 4
@@ -79,12 +89,12 @@ def _plan(index: int, *, seed: int, duration: float) -> tuple[list[ChordEvent], 
         if ev.start >= duration - 1e-9:
             break
         events.append(ChordEvent(ev.label, ev.start, min(ev.duration, duration - ev.start)))
-    return events, time_map, beats_per_bar
+    return SongPlan(events, time_map, beats_per_bar)
 
 
 def song_events(index: int, *, seed: int, duration: float = 30.0) -> list[ChordEvent]:
     """The exact labels of song ``index`` of the data set ``seed``, without rendering it."""
-    return _plan(index, seed=seed, duration=duration)[0]
+    return plan_song(index, seed=seed, duration=duration).events
 
 
 def render_events(
@@ -126,7 +136,8 @@ def render_events(
     score = arrange(list(events), band=band, feel=feel, time_map=time_map,
                     beats_per_bar=beats_per_bar, rng=rng)  # fmt: skip
     end = max((e.start + e.duration for e in events), default=0.0)
-    y = render_score(score, soundfont=soundfont, sr=int(sr), n_samples=int(round(end * sr)))
+    y = render_score(score, soundfont=soundfont, sr=int(sr), n_samples=int(round(end * sr)),
+                     reverb=bool(rng.random() < 0.5), interpolation=int(rng.choice([1, 4])))  # fmt: skip
     y = y.astype(np.float64)
     rms = float(np.sqrt(np.mean(y**2))) if len(y) else 0.0
     for t0, t1 in score.noise:
@@ -152,7 +163,7 @@ def render_song(
     events : list of ChordEvent
         Contiguous events tiling ``[0, duration]``.
     """
-    events, time_map, beats_per_bar = _plan(index, seed=seed, duration=duration)
+    events, time_map, beats_per_bar = plan_song(index, seed=seed, duration=duration)
     performance = int(np.random.default_rng([seed, index, 1]).integers(2**63))
     chain = EffectChain.random(np.random.default_rng([seed, index, 2]))
     y = render_events(events, soundfont=soundfont, sr=sr, seed=performance, tempo=time_map.tempo,

@@ -55,6 +55,8 @@ def test_missing_file_is_a_message(window, messages, tmp_path):
 
 def _max_tick_gap(qtbot, window, path) -> tuple[float, int]:
     """Open ``path`` while a 20 ms timer ticks in the GUI thread; the longest gap and tick count."""
+    window.repaint()  # the window's own first paint is start-up, not analysis
+    qtbot.wait(100)
     ticks = []
     timer = QTimer(window)
     timer.setInterval(20)
