@@ -64,8 +64,8 @@ def test_audio_has_energy_where_chords_play(song):
 
 def _bands():
     solo = Band.solo(0)
-    with_bass = Band(comp=Part(0, low=52, center=64.0), bass=Part(33, style="roots", low=28,
-                                                                  pattern=(0.0, 1.0, 2.0, 3.0)))  # fmt: skip
+    bass = Part(33, style="roots", low=28, pattern=(0.0, 1.0, 2.0, 3.0))
+    with_bass = Band(comp=Part(0, low=52, center=64.0), bass=bass)
     return {"solo piano": solo, "piano and bass": with_bass}
 
 
@@ -123,8 +123,8 @@ def test_rendered_song_and_jams_validate(tmp_path):
     import soundfile as sf
 
     calls = []
-    paths = synth.render_dataset(tmp_path, n_songs=2, seed=3, soundfonts=[SF], duration=3.0,
-                                 sr=SR, workers=1, start=7, progress=lambda d, t: calls.append(d))  # fmt: skip
+    kw = {"n_songs": 2, "seed": 3, "soundfonts": [SF], "duration": 3.0, "sr": SR, "workers": 1}
+    paths = synth.render_dataset(tmp_path, start=7, progress=lambda d, t: calls.append(d), **kw)
     assert [p.name for p in paths] == ["song_00007.flac", "song_00008.flac"]
     assert calls == [1, 2]
     for p in paths:
@@ -134,13 +134,14 @@ def test_rendered_song_and_jams_validate(tmp_path):
         ann = jam.search(namespace="chord")[0]
         labels = [o.value for o in ann.data]
         mir_eval.chord.validate(labels, labels)
-        assert labels == [e.label for e in synth.song_events(int(p.stem[-5:]), seed=3, duration=3.0)]
+        assert labels == [
+            e.label for e in synth.song_events(int(p.stem[-5:]), seed=3, duration=3.0)
+        ]
         assert ann.sandbox["generator"] == 2 and ann.sandbox["soundfont"] == "TimGM6mb.sf2"
     assert not list(tmp_path.glob("*.tmp*"))
     mtimes = [p.stat().st_mtime_ns for p in paths]
     calls.clear()
-    again = synth.render_dataset(tmp_path, n_songs=2, seed=3, soundfonts=[SF], duration=3.0,
-                                 sr=SR, workers=1, start=7, progress=lambda d, t: calls.append(d))  # fmt: skip
+    again = synth.render_dataset(tmp_path, start=7, progress=lambda d, t: calls.append(d), **kw)
     assert again == paths and calls == []
     assert [p.stat().st_mtime_ns for p in paths] == mtimes
 
