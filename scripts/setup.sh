@@ -28,5 +28,5 @@ fi
 PY=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
-.venv/bin/python -m pip install -q -e ".[gui,train,test]"
+.venv/bin/python -m pip install -q -e ".[gui,train,evalsets,test]"
 echo "set-up done: $(.venv/bin/chordview --version)"
