@@ -136,3 +136,19 @@ def test_chord_labels_shorten_to_fit_their_box():
     assert short_labels("D:maj/3") == ["D:maj/3", "D/F#", "D"]
     assert short_labels("B:hdim7") == ["B:hdim7", "Bm7b5", "B"]
     assert short_labels("N") == ["N"]
+
+
+def test_recent_files_survive_a_restart(window, song, open_song, qtbot, tmp_path):
+    """The list reaches the settings file (written off the GUI thread) and a new process reads it."""
+    import subprocess
+    import sys
+
+    open_song(window, song)
+    ini = tmp_path / "settings.ini"
+    qtbot.waitUntil(lambda: ini.exists() and song.name in ini.read_text(), timeout=5000)
+    code = ("import sys; from PySide6.QtCore import QSettings; "
+            "v = QSettings(sys.argv[1], QSettings.Format.IniFormat).value('recent'); "
+            "print(v if isinstance(v, str) else v[0])")  # fmt: skip
+    out = subprocess.run([sys.executable, "-c", code, str(ini)], capture_output=True, text=True,
+                         timeout=60, check=True)  # fmt: skip
+    assert out.stdout.strip() == str(song.resolve())
