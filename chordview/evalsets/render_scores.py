@@ -14,15 +14,13 @@ parts of at least :data:`MIN_REST` quarter notes inside a chord); equal neighbou
 
 Sound: each part gets one General MIDI program from an :data:`INSTRUMENTATIONS` entry, by
 register (highest part first); every render is made by a fresh synth that borrows a soundfont
-loaded once per process, so a render is bit-identical whatever was rendered before it.
+loaded once per process (:func:`chordview.training.fluid.render_midi`), so a render is
+bit-identical whatever was rendered before it.
 """
 
 from __future__ import annotations
 
-import ctypes
-import os
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +28,7 @@ import numpy as np
 from chordview.errors import ChordviewError
 from chordview.evalsets.align import ScoreNotes, sounding
 from chordview.evalsets.romantext import Span
+from chordview.training.fluid import render_midi
 
 FERMATA_STRETCH = 1.5
 LEAD_IN = 0.5
@@ -161,79 +160,6 @@ def part_programs(notes: ScoreNotes, instrumentation: str) -> list[int]:
     return out
 
 
-# ----------------------------------------------------------------------------- synthesis
-class _FontBank:
-    """Soundfonts loaded once per process into a silent host synth and lent to fresh synths."""
-
-    def __init__(self, sr: int):
-        import fluidsynth
-
-        v, i = ctypes.c_void_p, ctypes.c_int
-        fl = fluidsynth._fl
-        set_log = ctypes.CFUNCTYPE(v, i, v, v)(("fluid_set_log_function", fl))
-        for level in range(1, 5):  # keep FLUID_PANIC only
-            set_log(level, None, None)
-        self.sr = sr
-        self.host = fluidsynth.Synth(gain=0.2, samplerate=float(sr), channels=16)
-        self._get = ctypes.CFUNCTYPE(v, v, i)(("fluid_synth_get_sfont_by_id", fl))
-        self._add = ctypes.CFUNCTYPE(i, v, v)(("fluid_synth_add_sfont", fl))
-        self._remove = ctypes.CFUNCTYPE(i, v, v)(("fluid_synth_remove_sfont", fl))
-        self._write = ctypes.CFUNCTYPE(i, v, i, v, i, i, v, i, i)(("fluid_synth_write_float", fl))
-        self.fonts: dict[str, int] = {}
-
-    def font(self, path: str | Path) -> int:
-        key = str(Path(path).resolve())
-        if key not in self.fonts:
-            if not os.path.exists(key):
-                raise ChordviewError(f"soundfont not found: {path}")
-            sfid = self.host.sfload(key)
-            if sfid < 0:
-                raise ChordviewError(f"FluidSynth could not load soundfont: {path}")
-            self.fonts[key] = self._get(self.host.synth, sfid)
-        return self.fonts[key]
-
-    def render(self, path, events: list[tuple[int, int, int, int, int]], programs, reverb, n):
-        """Play sorted ``(sample, on, channel, key, velocity)`` events; stereo float32 (n, 2)."""
-        import fluidsynth
-
-        font = self.font(path)
-        synth = fluidsynth.Synth(gain=0.2, samplerate=float(self.sr), channels=16)
-        sfid = self._add(synth.synth, font)
-        try:
-            for chan, prog in programs.items():
-                if synth.program_select(chan, sfid, 0, prog) != 0:
-                    synth.program_select(chan, sfid, 0, 0)
-                synth.cc(chan, 91, reverb)
-                synth.cc(chan, 7, 100)
-                synth.cc(chan, 10, 64)
-            buf = np.zeros((n, 2), dtype=np.float32)
-            cur = 0
-            for sample, on, chan, key, vel in events:
-                sample = min(sample, n)
-                if sample > cur:
-                    self._block(synth, buf, cur, sample)
-                    cur = sample
-                synth.noteon(chan, key, vel) if on else synth.noteoff(chan, key)
-            self._block(synth, buf, cur, n)
-        finally:
-            synth.system_reset()
-            self._remove(synth.synth, font)
-            synth.delete()
-        return buf
-
-    def _block(self, synth, buf: np.ndarray, start: int, stop: int) -> None:
-        ptr = buf.ctypes.data
-        while start < stop:
-            k = min(stop - start, 1 << 16)
-            self._write(synth.synth, k, ptr, 2 * start, 2, ptr, 2 * start + 1, 2)
-            start += k
-
-
-@lru_cache(maxsize=2)
-def _bank(sr: int) -> _FontBank:
-    return _FontBank(sr)
-
-
 def render_score(
     notes: ScoreNotes, tm: TimeMap, *, instrumentation: str, soundfont: str | Path,
     seed: int, sr: int = 44100,
@@ -274,11 +200,15 @@ def render_score(
         chan = channels[int(part)]
         events.append((int(round(a * sr)), 1, chan, int(key), int(v)))
         events.append((int(round(b * sr)), 0, chan, int(key), 0))
-    events.sort()  # at one sample, note-offs (0) before note-ons (1)
     n = int(round((float(tm(notes.length)) + TAIL) * sr))
-    reverb = INSTRUMENTATIONS[instrumentation][1]
-    chans = {channels[i]: p for i, p in enumerate(programs)}
-    y = _bank(int(sr)).render(soundfont, events, chans, reverb, n).mean(axis=1)
+    send = INSTRUMENTATIONS[instrumentation][1]
+    # polyphony: FluidSynth's default; every soundfont stays loaded, as renders cycle through them
+    y = render_midi(
+        events, soundfont=soundfont, sr=int(sr), n_samples=n,
+        programs={channels[i]: (0, p) for i, p in enumerate(programs)},
+        controls={channels[i]: {91: send, 7: 100, 10: 64} for i in range(len(programs))},
+        polyphony=256, max_fonts=None,
+    )  # fmt: skip
     peak = float(np.max(np.abs(y))) if len(y) else 0.0
     if peak > 0:
         y *= 10 ** (-1 / 20) / peak
