@@ -20,7 +20,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from chordview.errors import ModelError
+from chordview.errors import ModelError, first_line
 from chordview.features import DEFAULT_SPEC, FeatureSpec
 
 BUNDLE_JSON = "bundle.json"
@@ -146,7 +146,7 @@ def load_bundle(model: str | Path) -> Bundle:
         except ModelError:
             raise
         except Exception as exc:  # h5 errors, shape mismatches: all mean an unusable bundle
-            raise ModelError(f"{path}: cannot load weights ({_short(exc)})") from None
+            raise ModelError(f"{path}: cannot load weights ({first_line(exc)})") from None
     try:
         features = FeatureSpec.from_dict(meta["features"])
     except TypeError as exc:
@@ -162,10 +162,6 @@ def load_bundle(model: str | Path) -> Bundle:
     )
 
 
-def _short(exc: BaseException) -> str:
-    return str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
-
-
 def _load_keras_file(path: Path):
     import chordview.architectures.layers  # noqa: F401, I001  (registers the custom layers, quiets TF)
     import keras
@@ -175,7 +171,7 @@ def _load_keras_file(path: Path):
     try:
         return keras.saving.load_model(path, compile=False, safe_mode=True)
     except Exception as exc:  # zip, h5, config and safe_mode errors all mean "cannot load"
-        raise ModelError(f"{path}: cannot load Keras model ({_short(exc)})") from None
+        raise ModelError(f"{path}: cannot load Keras model ({first_line(exc)})") from None
 
 
 def save_bundle(

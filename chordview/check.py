@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from chordview.contract import HEADS, SOFTMAX_HEADS, output_problems
+from chordview.errors import first_line
 
 _EXPECTED_NAMES = "chord_tag, chord_pitch, chord_root and chord_bass"
 
@@ -49,11 +50,6 @@ class CheckReport:
             else f"{self.name}: does not fit ({n} fault{'s' if n != 1 else ''})"
         )
         return [verdict] + [f"{f.severity}: {f.message}" for f in self.findings]
-
-
-def _short(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0][:200] if text else type(exc).__name__
 
 
 def _output_shapes(model) -> dict[str, tuple]:
@@ -164,7 +160,7 @@ def _run_checks(model, *, heads, shapes, frames, n_bins, first, n_channels) -> l
                 warnings.simplefilter("ignore")
                 raw = model(rng.standard_normal(dims).astype("float32"), training=False)
         except Exception as exc:  # any failure to run is a fault of the model, reported in words
-            add(("run", t), None, f"the model fails to run on {t} input frames: {_short(exc)}")
+            add(("run", t), None, f"the model fails to run on {t} input frames: {first_line(exc)}")
             continue
         if isinstance(raw, dict):
             arrays = {str(k): v for k, v in raw.items()}

@@ -12,8 +12,7 @@ from pathlib import Path
 
 from chordview import __version__
 from chordview.errors import ChordviewError
-
-FORMATS = ("jams", "lab")
+from chordview.export import FORMATS
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -55,12 +54,20 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--model", default="unet", help="bundled model name or a path (default: unet)")
     r.add_argument("--device", default="auto", choices=("auto", "cpu", "gpu"))
 
-    e = sub.add_parser("evaluate", help="score a model on a folder of audio with .jams/.lab references")
-    e.add_argument("folder", type=Path, help="audio files with a .jams or .lab of the same name beside them")
+    e = sub.add_parser(
+        "evaluate", help="score a model on a folder of audio with .jams/.lab references"
+    )
+    e.add_argument(
+        "folder", type=Path, help="audio files with a .jams or .lab of the same name beside them"
+    )
     e.add_argument("--model", default="unet")
     e.add_argument("--device", default="auto", choices=("auto", "cpu", "gpu"))
-    e.add_argument("-o", "--output", type=Path, help="write OUTPUT.md (table) and OUTPUT.json (all scores)")
-    e.add_argument("--record", metavar="SET", help="store the summary in the bundle's scores under SET")
+    e.add_argument(
+        "-o", "--output", type=Path, help="write OUTPUT.md (table) and OUTPUT.json (all scores)"
+    )
+    e.add_argument(
+        "--record", metavar="SET", help="store the summary in the bundle's scores under SET"
+    )
 
     t = sub.add_parser("train", help="train a model on a folder of audio + JAMS and write a bundle")
     t.add_argument("data", type=Path, help="training folder: audio files with .jams beside them")
@@ -143,9 +150,10 @@ class _Bar:
     def update(self, index: int, name: str, stage: str, fraction: float) -> None:
         if self.quiet or not self.tty:
             return
-        done = (
-            index + (["audio", "features", "network", "decode"].index(stage) + fraction) / 4
-        ) / self.total
+        from chordview.analysis import STAGES
+
+        step = STAGES.index(stage) if stage in STAGES else 0
+        done = (index + (step + fraction) / len(STAGES)) / self.total
         filled = int(done * 30)
         line = (
             f"\r[{'#' * filled}{'.' * (30 - filled)}] {index + 1}/{self.total} {name[-40:]} {stage}"
@@ -268,9 +276,10 @@ def _cmd_evaluate(args) -> int:
         print(f"{name}: " + " ".join(f"{m} {scores[m]:.3f}" for m in CHORD_METRICS), flush=True)
 
     res = evaluate_folder(args.folder, model=args.model, device=args.device, on_track=show)
-    table = markdown_table({f"{args.model} (duration-weighted)": res}) + markdown_table(
-        {f"{args.model} (per-track mean)": res}, which="mean"
-    ).split("\n", 2)[2]
+    table = (
+        markdown_table({f"{args.model} (duration-weighted)": res})
+        + markdown_table({f"{args.model} (per-track mean)": res}, which="mean").split("\n", 2)[2]
+    )
     print(f"\n{res['n_tracks']} tracks in {args.folder}\n\n{table}")
     if args.output:
         args.output.with_suffix(".md").write_text(table, encoding="utf-8")
@@ -280,7 +289,11 @@ def _cmd_evaluate(args) -> int:
 
         path = resolve(args.model)
         scores = read_meta(path).get("scores", {})
-        scores[args.record] = {**res["weighted"], "n_tracks": res["n_tracks"], "folder": str(args.folder)}
+        scores[args.record] = {
+            **res["weighted"],
+            "n_tracks": res["n_tracks"],
+            "folder": str(args.folder),
+        }
         update_meta(path, scores=scores)
         print(f"recorded as {args.record!r} in {path}")
     return 0

@@ -41,3 +41,9 @@ class Cancelled(ChordviewError):
     """The progress callback asked to stop."""
 
     exit_code = 130
+
+
+def first_line(exc: BaseException, *, limit: int = 200) -> str:
+    """An exception's first message line (at most ``limit`` characters), or its type's name."""
+    text = str(exc).strip()
+    return text.splitlines()[0][:limit] if text else type(exc).__name__

@@ -77,6 +77,11 @@ class MainWindow(QMainWindow):
         self.model_label = QLabel(self)
         self.statusBar().addPermanentWidget(self.progress)
         self.statusBar().addPermanentWidget(self.model_label)
+        # The status bar keeps the height it has with the progress panel shown: a bar that grew
+        # when an analysis starts would re-lay out and repaint every lane in the GUI thread.
+        self.statusBar().setFixedHeight(
+            max(self.statusBar().sizeHint().height(), self.progress.sizeHint().height() + 4)
+        )
 
         self.player = Player(self)
         self.player.positionChanged.connect(self._set_time)

@@ -135,7 +135,7 @@ class Lane:
     ):
         """Draw ``data`` ``(n_frames, n_rows)`` over ``[0, duration] x [y0, y0 + height]``."""
         if self.image is None:
-            self.image = pg.ImageItem(axisOrder="col-major")
+            self.image = pg.ImageItem(axisOrder="col-major", autoDownsample=True)
             self.plot.addItem(self.image)
         self.image.setImage(data, levels=levels, autoLevels=False)
         self.image.setColorMap(pg.colormap.get(cmap))
@@ -186,6 +186,8 @@ class Timeline(pg.GraphicsLayoutWidget):
             self.ci.layout.setRowStretchFactor(row, self.STRETCH[name])
             if name != "cqt":
                 lane.plot.setXLink(self.lanes["cqt"].plot)
+        for name in self.ORDER[:-1]:  # one time axis, under the chord track: less to paint
+            self.lanes[name].plot.hideAxis("bottom")
         bottom = self.lanes["chords"].plot.getAxis("bottom")
         bottom.setStyle(showValues=True)
         bottom.setLabel("time", units="s")

@@ -9,7 +9,8 @@ from pathlib import Path
 from PySide6.QtCore import QSettings, Signal
 from PySide6.QtWidgets import QHBoxLayout, QMenu, QMessageBox, QProgressBar, QPushButton, QWidget
 
-STAGES = ("audio", "features", "network", "decode")
+from chordview.analysis import STAGES
+
 MAX_RECENT = 8
 
 
