@@ -23,9 +23,6 @@ from PySide6.QtCore import QObject, QTimer, Signal
 DISPLAY_INTERVAL_MS = 15
 #: Output buffer requested from PortAudio, in seconds.
 LATENCY = 0.2
-#: Samples per callback: the audio clock advances in steps of this size (12 ms at 44.1 kHz), so
-#: the cursor never lags it by a whole large block.
-BLOCK = 512
 
 
 def output_problem() -> str | None:
@@ -164,8 +161,7 @@ class Player(QObject):
             self._origin, self._wraps, self._seen_wraps = self._pos, 0, 0
         try:
             stream = sd.OutputStream(samplerate=self.sr, channels=1, dtype="float32",
-                                     latency=LATENCY, blocksize=BLOCK,
-                                     callback=self._callback)  # fmt: skip
+                                     latency=LATENCY, callback=self._callback)  # fmt: skip
             self._latency = int(round(float(stream.latency) * self.sr))
             stream.start()
         except Exception as exc:  # PortAudioError: device busy or gone

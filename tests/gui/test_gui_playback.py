@@ -34,8 +34,9 @@ def test_cursor_follows_samples_consumed(playing_window, qtbot):
     window.toggle_play()
     wall = time.monotonic() - wall0
     assert not player.playing
-    # the display samples the audio clock every 15 ms: never more than 50 ms from it
-    assert max(gaps) < 0.05, max(gaps)
+    # the display samples the audio clock every 15 ms; the clock itself moves one callback block
+    # (PortAudio picks 2205 samples, exactly 50 ms, here) at a time: never more than 50 ms apart
+    assert max(gaps) <= 0.05 + 1e-9, max(gaps)
     # the clock is the sink's: it advanced in real time (a null sink consumes at the sample rate)
     assert 0.7 * wall < window.time - start < 1.1 * wall, (start, window.time, wall)
     for name, lane in window.timeline.lanes.items():
