@@ -8,6 +8,7 @@ import sys
 import time
 
 import numpy as np
+import pytest
 from PySide6.QtCore import QTimer
 
 
@@ -69,6 +70,7 @@ def _max_tick_gap(qtbot, window, path) -> tuple[float, int]:
     return float(np.max(np.diff(ticks))), len(ticks)
 
 
+@pytest.mark.gui_timing  # quarantined: flaky on 2-core CI (see issue note)
 def test_gui_thread_keeps_running_during_analysis(make_window, make_song, qtbot):
     from chordview.gui.engine import engine
 

@@ -16,6 +16,7 @@ def playing_window(pulse, make_window, song, open_song):
     window.player.stop()
 
 
+@pytest.mark.gui_timing  # quarantined: flaky on 2-core CI (see issue note)
 def test_cursor_follows_samples_consumed(playing_window, qtbot):
     window = playing_window
     player = window.player
