@@ -11,10 +11,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from chordview.decode import pitch_class
 from chordview.training.harmony import QUALITIES, ChordEvent
-
-_PITCH_CLASSES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
-_NATURALS = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
+from chordview.vocab import PITCH_CLASSES
 
 
 @dataclass(frozen=True)
@@ -56,13 +55,6 @@ class ClassBalance:
         return "\n".join(lines)
 
 
-def _root_pc(name: str) -> int:
-    pc = _NATURALS[name[0].upper()]
-    for ch in name[1:]:
-        pc += 1 if ch == "#" else -1 if ch == "b" else 0
-    return pc % 12
-
-
 def stats(songs: Iterable[Sequence[ChordEvent]]) -> ClassBalance:
     """Class balance of ``songs``, each a sequence of :class:`ChordEvent`.
 
@@ -72,7 +64,7 @@ def stats(songs: Iterable[Sequence[ChordEvent]]) -> ClassBalance:
         Duration-weighted shares; an empty set gives zero shares.
     """
     quality = dict.fromkeys((*QUALITIES, "other"), 0.0)
-    root = dict.fromkeys(_PITCH_CLASSES, 0.0)
+    root = dict.fromkeys(PITCH_CLASSES, 0.0)
     n_songs, total, no_chord, inverted = 0, 0.0, 0.0, 0.0
     for events in songs:
         n_songs += 1
@@ -85,7 +77,7 @@ def stats(songs: Iterable[Sequence[ChordEvent]]) -> ClassBalance:
             rest = rest or "maj"
             qual, _, bass = rest.partition("/")
             quality[qual if qual in quality else "other"] += ev.duration
-            root[_PITCH_CLASSES[_root_pc(name)]] += ev.duration
+            root[PITCH_CLASSES[pitch_class(name)]] += ev.duration
             if bass and bass != "1":
                 inverted += ev.duration
     chord_time = total - no_chord

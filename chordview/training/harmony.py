@@ -24,6 +24,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from chordview.vocab import PITCH_CLASSES
+
 QUALITY_INTERVALS: dict[str, tuple[int, ...]] = {
     "maj": (0, 4, 7), "min": (0, 3, 7), "dim": (0, 3, 6), "aug": (0, 4, 8),
     "maj6": (0, 4, 7, 9), "min6": (0, 3, 7, 9), "7": (0, 4, 7, 10), "maj7": (0, 4, 7, 11),
@@ -48,7 +50,6 @@ QUALITY_BOOST: dict[str, float] = {
 }  # fmt: skip
 MIN_QUALITY_SHARE = 0.035
 
-_SHARPS = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
 _FLATS = ("C", "Db", "D", "Eb", "E", "F", "Gb", "G", "Ab", "A", "Bb", "B")
 
 _MINOR_TONIC = (("min", 10), ("min7", 3), ("min6", 2), ("minmaj7", 2), ("sus2", 0.8), ("sus4", 0.4))
@@ -127,7 +128,7 @@ def spell(pc: int, key: tuple[int, str]) -> str:
     """Root name of pitch class ``pc`` in ``key`` = (tonic, mode): flats in flat keys."""
     tonic, mode = key
     major_tonic = (tonic + (3 if mode == "minor" else 0)) % 12
-    return (_FLATS if major_tonic in (1, 3, 5, 8, 10) else _SHARPS)[pc % 12]
+    return (_FLATS if major_tonic in (1, 3, 5, 8, 10) else PITCH_CLASSES)[pc % 12]
 
 
 def chord_label(root: int, quality: str, *, key: tuple[int, str], bass: str = "") -> str:
