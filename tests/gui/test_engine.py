@@ -73,15 +73,26 @@ def test_a_stuck_engine_is_killed_on_cancel_and_restarted(eng, song, tiny_bundle
     assert eng.pid != pid
 
 
-def test_a_dead_engine_is_a_clear_error_and_comes_back(eng, song, tiny_bundle):
+def test_a_dead_engine_is_a_clear_error_and_comes_back(eng, song, tiny_bundle, tmp_path):
+    import soundfile as sf
+
+    # Ten minutes of audio: the child is still decoding it when the first progress arrives, so
+    # it cannot have sent its result before it is killed (an 8-second song sometimes had).
+    long_song = tmp_path / "long.wav"
+    noise = np.random.default_rng(0).integers(-3000, 3000, 600 * 22050, dtype=np.int16)
+    sf.write(long_song, noise, 22050, subtype="PCM_16")
     _analyse(eng, song, tiny_bundle)
     pid = eng.pid
+    killed = []
 
     def progress(stage, fraction):
-        os.kill(pid, signal.SIGKILL)
+        if not killed:
+            killed.append(stage)
+            os.kill(pid, signal.SIGKILL)
 
     with pytest.raises(ChordviewError, match="stopped unexpectedly"):
-        _analyse(eng, song, tiny_bundle, progress=progress)
+        _analyse(eng, long_song, tiny_bundle, progress=progress)
+    assert killed == ["audio"]
     result = _analyse(eng, song, tiny_bundle)
     map_audio(result["audio"], result["n_samples"])
     assert eng.pid != pid
