@@ -4,4 +4,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export QT_QPA_PLATFORM=offscreen TF_CPP_MIN_LOG_LEVEL=3
-exec .venv/bin/python -m pytest -q -p no:cacheprovider -m "not gui_timing" "$@"
+exec .venv/bin/python -m pytest -q -p no:cacheprovider "$@"

@@ -7,6 +7,7 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -167,3 +168,55 @@ def make_song(tmp_path):
         return write_song(tmp_path / name, repeats=repeats)
 
     return make
+
+
+_WITNESS = """
+import sys, time
+last = time.monotonic()
+while True:
+    time.sleep(0.005)
+    now = time.monotonic()
+    if now - last > 0.05:
+        print(last, now, flush=True)
+    last = now
+"""
+
+
+class Witness:
+    """An independent process that notes when the machine itself stops running it.
+
+    Real-time tests compare the GUI thread (or the audio clock) with wall time. When the whole
+    machine is frozen (a virtual machine's host steals the CPU, a disk flush stalls every
+    process), those comparisons measure the machine, not chordview. This process sleeps 5 ms at a
+    time at the test's own priority and records every wake-up more than 50 ms late; the
+    timestamps are CLOCK_MONOTONIC, shared by all processes.
+    """
+
+    def __init__(self):
+        self._proc = subprocess.Popen([sys.executable, "-c", _WITNESS], stdout=subprocess.PIPE,
+                                      text=True)  # fmt: skip
+        self._stalls: list[tuple[float, float]] | None = None
+
+    def stop(self) -> list[tuple[float, float]]:
+        """End the process; its stalls as (start, end) monotonic seconds."""
+        if self._stalls is None:
+            self._proc.terminate()
+            out, _ = self._proc.communicate(timeout=10)
+            self._stalls = [tuple(map(float, line.split())) for line in out.splitlines()]
+        return self._stalls
+
+    def overlap(self, t0: float, t1: float) -> float:
+        """Seconds of ``[t0, t1]`` during which the machine was seen stalled."""
+        return sum(max(0.0, min(b, t1) - max(a, t0)) for a, b in self.stop())
+
+    def worst(self) -> float:
+        """The longest stall seen (0 when none)."""
+        return max((b - a for a, b in self.stop()), default=0.0)
+
+
+@pytest.fixture
+def witness():
+    w = Witness()
+    time.sleep(0.2)  # started and sleeping before the measurement begins
+    yield w
+    w.stop()

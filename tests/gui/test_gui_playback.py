@@ -16,8 +16,7 @@ def playing_window(pulse, make_window, song, open_song):
     window.player.stop()
 
 
-@pytest.mark.gui_timing  # quarantined: flaky on 2-core CI (see issue note)
-def test_cursor_follows_samples_consumed(playing_window, qtbot):
+def test_cursor_follows_samples_consumed(playing_window, qtbot, witness):
     window = playing_window
     player = window.player
     window.toggle_play()
@@ -27,19 +26,28 @@ def test_cursor_follows_samples_consumed(playing_window, qtbot):
     # the sink starts consuming after a moment; the first samples sound one latency later
     qtbot.waitUntil(lambda: player.samples_consumed > (latency + 0.2) * player.sr, timeout=5000)
     start, wall0 = window.time, time.monotonic()
-    gaps, t_end = [], time.monotonic() + 3.0
+    samples, t_end = [], time.monotonic() + 3.0
     while time.monotonic() < t_end:
         qtbot.wait(50)
-        heard = player.samples_consumed / player.sr - latency  # what the device has played
-        gaps.append(abs(window.timeline.lanes["cqt"].cursor - heard))
+        heard = player.samples_consumed - round(latency * player.sr)  # what the device has played
+        gap = round(abs(window.timeline.lanes["cqt"].cursor * player.sr - heard))
+        samples.append((time.monotonic(), gap))
     window.toggle_play()
     wall = time.monotonic() - wall0
     assert not player.playing
+    # A frozen machine freezes the sink and the window alike, and the audio comes back in a burst:
+    # samples up to 0.25 s after such a stall (seen by an independent process) measure nothing.
+    stalled = witness.overlap(wall0, wall0 + wall)
+    if stalled > 0.5:
+        pytest.skip(f"the machine itself stalled {stalled:.2f} s of the {wall:.2f} s measured")
+    gaps = [gap for t, gap in samples if witness.overlap(t - 0.25, t) == 0.0]
+    assert len(gaps) > 0.6 * len(samples), (len(gaps), len(samples), witness.stop())
     # the display samples the audio clock every 15 ms; the clock itself moves one callback block
-    # (PortAudio picks 2205 samples, exactly 50 ms, here) at a time: never more than 50 ms apart
-    assert max(gaps) <= 0.05 + 1e-9, max(gaps)
+    # (PortAudio picks 2205 samples, 50 ms, here) at a time: never more than 50 ms apart
+    assert max(gaps) <= 0.05 * player.sr, (max(gaps), witness.stop())
     # the clock is the sink's: it advanced in real time (a null sink consumes at the sample rate)
-    assert 0.7 * wall < window.time - start < 1.1 * wall, (start, window.time, wall)
+    advanced = window.time - start
+    assert 0.7 * (wall - stalled) < advanced < 1.1 * wall, (start, window.time, wall, stalled)
     for name, lane in window.timeline.lanes.items():
         assert lane.cursor == pytest.approx(player.position, abs=1e-6), name
     # paused where the listener was, not where the buffer was
