@@ -9,6 +9,10 @@ to FluidSynth renderings of the scores in several instrumentations.
 Existing renders are kept (the run resumes); delete the folder to rebuild from scratch. Writes
 ``<piece>__<instrumentation>.flac`` + ``.jams``, ``_checks/<piece>.json``, ``report.json`` and
 ``report.md``. Score it with ``chordview evaluate data/romantext``.
+
+``--one-per-piece data/romantext_mix`` also links one render of every piece into that folder,
+the instrumentations taken in turn (a fifth of the audio, every piece once): the set
+``benchmarks/compare.py`` runs all five recognisers on.
 """
 
 from __future__ import annotations
@@ -31,9 +35,11 @@ def main(argv: list[str] | None = None) -> int:
                     help="repeatable; default: organ, strings, piano, choir, woodwinds")  # fmt: skip
     ap.add_argument("--soundfont", action="append", default=None,
                     help="repeatable; default: TimGM6mb, MuseScore General, FluidR3 (installed)")  # fmt: skip
+    ap.add_argument("--one-per-piece", type=Path, default=None, metavar="DIR",
+                    help="also link one render per piece, instrumentations in turn, into DIR")  # fmt: skip
     args = ap.parse_args(argv)
 
-    from chordview.evalsets.build_romantext import build_set
+    from chordview.evalsets.build_romantext import build_set, one_per_piece
     from chordview.evalsets.render_scores import INSTRUMENTATIONS
 
     t0 = time.perf_counter()
@@ -45,9 +51,13 @@ def main(argv: list[str] | None = None) -> int:
               f"[{time.perf_counter() - t0:.0f} s]", flush=True)  # fmt: skip
 
     try:
+        instrumentations = args.instrumentation or list(INSTRUMENTATIONS)
         rep = build_set(args.out, seed=args.seed, jobs=args.jobs, limit=args.limit,
-                        instrumentations=args.instrumentation or list(INSTRUMENTATIONS),
-                        soundfonts=args.soundfont, progress=report)  # fmt: skip
+                        instrumentations=instrumentations, soundfonts=args.soundfont,
+                        progress=report)  # fmt: skip
+        if args.one_per_piece is not None:
+            stems = one_per_piece(args.out, args.one_per_piece, instrumentations=instrumentations)
+            print(f"{len(stems)} pieces, one render each -> {args.one_per_piece}")
     except ChordviewError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code

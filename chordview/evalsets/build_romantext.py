@@ -305,3 +305,53 @@ def report_markdown(report: dict) -> str:
         lines.append(f"| {r['piece']} | {r['decision']} | {agr} | {cov} | {ana} | "
                      f"{'; '.join(r['reasons'])} |")  # fmt: skip
     return "\n".join(lines) + "\n"
+
+
+def one_per_piece(
+    src: str | Path,
+    dst: str | Path,
+    *,
+    instrumentations: Sequence[str] = tuple(rs.INSTRUMENTATIONS),
+) -> list[str]:
+    """Link one render of every piece in ``src`` into ``dst``, instrumentations taken in turn.
+
+    The pieces, sorted by name, take ``instrumentations`` in rotation (piece 0 the first one,
+    piece 1 the second, ...); a piece without that render takes the next one it has. The result
+    is a set with every piece once and every instrumentation about equally often, a fifth of the
+    audio of the whole set: small enough for the slow peer recognisers in ``benchmarks/compare.py``.
+
+    Parameters
+    ----------
+    src : str or Path
+        A folder written by :func:`build_set` (``<piece>__<instrumentation>.flac`` + ``.jams``).
+    dst : str or Path
+        Output folder (created; links it already holds are replaced).
+
+    Returns
+    -------
+    list of str
+        The stems linked, sorted.
+    """
+    src, dst = Path(src), Path(dst)
+    renders: dict[str, set[str]] = {}
+    for audio in src.glob("*__*.flac"):
+        piece, _, instrumentation = audio.stem.rpartition("__")
+        if (src / f"{audio.stem}.jams").exists():
+            renders.setdefault(piece, set()).add(instrumentation)
+    if not renders:
+        raise ChordviewError(f"{src}: no <piece>__<instrumentation>.flac with a .jams beside it")
+    order = list(instrumentations)
+    dst.mkdir(parents=True, exist_ok=True)
+    for old in dst.iterdir():
+        if old.is_symlink():
+            old.unlink()
+    stems = []
+    for i, piece in enumerate(sorted(renders)):
+        turn = order[i % len(order) :] + order[: i % len(order)]
+        pick = next((n for n in turn if n in renders[piece]), sorted(renders[piece])[0])
+        stem = f"{piece}__{pick}"
+        for ext in (".flac", ".jams"):
+            target = (src / f"{stem}{ext}").resolve()
+            os.symlink(os.path.relpath(target, dst.resolve()), dst / f"{stem}{ext}")
+        stems.append(stem)
+    return stems

@@ -205,3 +205,32 @@ def test_build_renders_valid_jams_and_resumes(tmp_path):
     mtime = os.path.getmtime(flac)
     build_set(tmp_path, **kw)  # resumes: nothing to do
     assert os.path.getmtime(flac) == mtime
+
+
+def test_one_render_per_piece_rotates_the_instrumentations(tmp_path):
+    from chordview.evalsets.build_romantext import one_per_piece
+
+    src = tmp_path / "set"
+    src.mkdir()
+    renders = {"a": "organ strings piano", "b": "organ strings piano", "c": "organ strings",
+               "d": "organ strings piano"}  # fmt: skip
+    for piece, names in renders.items():
+        for name in names.split():
+            (src / f"{piece}__{name}.flac").write_bytes(f"{piece}-{name}".encode())
+            (src / f"{piece}__{name}.jams").write_text("{}")
+    (src / "e__organ.flac").write_bytes(b"no reference: not a render of the set")
+    dst = tmp_path / "mix"
+    dst.mkdir()
+    (dst / "stale__organ.flac").symlink_to(src / "a__organ.flac")
+    stems = one_per_piece(src, dst, instrumentations=["organ", "strings", "piano"])
+    # a: organ, b: strings, c: piano, d: organ again; c has no piano: the next in turn (organ)
+    assert stems == ["a__organ", "b__strings", "c__organ", "d__organ"]
+    assert sorted(p.name for p in dst.iterdir()) == sorted(
+        f"{s}{ext}" for s in stems for ext in (".flac", ".jams")
+    )
+    assert (dst / "b__strings.flac").read_bytes() == b"b-strings"  # links resolve
+    assert not (dst / "b__strings.flac").readlink().is_absolute()  # the pair can move together
+    from chordview.errors import ChordviewError
+
+    with pytest.raises(ChordviewError, match="no <piece>"):
+        one_per_piece(tmp_path / "mix-empty-src", tmp_path / "x")
