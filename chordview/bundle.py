@@ -22,6 +22,7 @@ from typing import Any
 
 from chordview.errors import ModelError, first_line
 from chordview.features import DEFAULT_SPEC, FeatureSpec
+from chordview.files import creation_mode
 
 BUNDLE_JSON = "bundle.json"
 FORMAT = "chordview-bundle"
@@ -203,9 +204,7 @@ def save_bundle(
         raise ModelError(f"{out_dir} exists; pass overwrite=True to replace it")
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes it private; a bundle is for everyone to read
+    os.chmod(tmp, creation_mode(directory=True))  # mkdtemp makes it private
     try:
         weights = tmp / "model.weights.h5"
         model.save_weights(weights)

@@ -7,6 +7,7 @@ instant. Every :class:`ChordviewError` becomes one line on stderr and a non-zero
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -24,7 +25,12 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     a = sub.add_parser("analyze", help="analyse audio files and write JAMS/LAB chord files")
-    a.add_argument("paths", nargs="+", metavar="PATH", help="audio files or folders")
+    a.add_argument("paths", nargs="*", metavar="PATH", help="audio files or folders")
+    a.add_argument(
+        "--demo",
+        action="store_true",
+        help="also analyse the bundled demo song (its outputs go to the current folder by default)",
+    )
     a.add_argument(
         "--model",
         default="unet",
@@ -47,6 +53,7 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("path", help="a .keras file, a bundle folder or a bundled model name")
 
     sub.add_parser("models", help="list the bundled models with their provenance and scores")
+    sub.add_parser("demo", help="open the window on the bundled demo song")
 
     r = sub.add_parser("render", help="draw the views of an analysed song to a PNG picture")
     r.add_argument("path", metavar="PATH", help="audio file")
@@ -172,6 +179,14 @@ def _cmd_analyze(args) -> int:
     from chordview.audio import find_audio
     from chordview.errors import OutputError
 
+    if args.demo:
+        from chordview.assets import demo_song
+
+        args.paths = [*args.paths, str(demo_song())]
+        if args.output_dir is None:  # never write into the installed package
+            args.output_dir = Path.cwd()
+    if not args.paths:
+        raise ChordviewError("nothing to analyse: give audio files or folders, or --demo")
     formats = [f.strip().lower() for f in args.format.split(",") if f.strip()]
     bad = [f for f in formats if f not in FORMATS]
     if bad or not formats:
@@ -344,6 +359,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 0
+    if args.command == "demo":
+        from chordview.assets import demo_song
+        from chordview.gui import main as gui_main
+
+        try:
+            song = demo_song()
+        except ChordviewError as exc:
+            print(f"chordview: error: {exc}", file=sys.stderr)
+            return exc.exit_code
+        return gui_main(str(song))
     handlers = {"train": _cmd_train}
     for name in ("analyze", "check-model", "models", "evaluate", "render"):
         handlers.setdefault(name, globals().get("_cmd_" + name.replace("-", "_")))
@@ -355,6 +380,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("chordview: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `chordview models | head`: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no error at exit's flush
+        return 141
 
 
 if __name__ == "__main__":

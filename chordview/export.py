@@ -13,6 +13,7 @@ from pathlib import Path
 
 from chordview import __version__
 from chordview.errors import OutputError
+from chordview.files import creation_mode
 
 FORMATS = ("jams", "lab")
 
@@ -110,6 +111,7 @@ def write_outputs(analysis, targets: dict[str, Path], *, overwrite: bool = False
             except OSError as exc:
                 raise OutputError(f"cannot write to {path.parent} ({exc.strerror})") from None
             staged.append((tmp, path))
+            os.fchmod(fd, creation_mode())  # mkstemp makes it private
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 fh.write(text)
         if not overwrite:  # re-check: another process may have created a target meanwhile

@@ -45,6 +45,23 @@ def _lines_with(text: str, word: str) -> list[str]:
 # --- good input ------------------------------------------------------------------------------
 
 
+def test_demo_song_is_analysed_into_the_current_folder(capsys, tiny_bundle, tmp_path, monkeypatch):
+    from chordview.assets import demo_song
+
+    monkeypatch.chdir(tmp_path)
+    song = demo_song()
+    before = sorted(p.name for p in song.parent.iterdir())
+    rc, out, err = _analyze(capsys, "--demo", "--model", tiny_bundle)
+    assert rc == 0, err
+    assert _outputs(tmp_path) == ["demo.jams", "demo.lab"]
+    assert sorted(p.name for p in song.parent.iterdir()) == before  # nothing written beside it
+
+
+def test_nothing_to_analyse_is_one_line(capsys):
+    rc, out, err = _analyze(capsys)
+    assert rc != 0 and err.strip().count("\n") == 0 and "--demo" in err
+
+
 def test_analyze_writes_jams_and_lab_beside_the_audio(capsys, tiny_bundle, wav_file):
     import jams
 
@@ -347,3 +364,20 @@ def test_inputs_sharing_a_name_do_not_overwrite_each_other(capsys, tiny_bundle, 
     assert "also the output of" in err and "Traceback" not in err
     lab = (out / "song.lab").read_text().splitlines()
     assert float(lab[-1].split("\t")[1]) < 1.5  # still the first file's chords
+
+
+def test_outputs_are_as_readable_as_any_new_file(capsys, tiny_bundle, wav_file, tmp_path):
+    out = tmp_path / "out"
+    rc, _, err = _analyze(capsys, wav_file("song.wav", seconds=1.0), "--model", tiny_bundle, "-o", out)
+    assert rc == 0, err
+    umask = os.umask(0)
+    os.umask(umask)
+    for path in out.iterdir():  # not mkstemp's private 0600
+        assert path.stat().st_mode & 0o777 == 0o666 & ~umask, path
+
+
+def test_a_closed_pipe_is_not_a_traceback():
+    proc = subprocess.run(f"{sys.executable} -m chordview models | head -c 10", shell=True,
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert proc.returncode == 0 and len(proc.stdout) == 10
+    assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr, proc.stderr

@@ -20,10 +20,28 @@ def application():
         app = QApplication(sys.argv[:1])
         app.setApplicationName("chordview")
         app.setOrganizationName("chordview")
+        app.setDesktopFileName("chordview")  # matches packaging/chordview.desktop (Wayland)
+        app.setWindowIcon(_icon())
     import pyqtgraph as pg
 
     pg.setConfigOptions(antialias=True, imageAxisOrder="col-major")
     return app
+
+
+def _icon():
+    """The application icon in every rendered size (an empty icon when the files are missing)."""
+    from PySide6.QtGui import QIcon
+
+    from chordview.assets import ICON_SIZES, icon
+    from chordview.errors import ChordviewError
+
+    result = QIcon()
+    try:
+        for size in ICON_SIZES:
+            result.addFile(str(icon(size)))
+    except ChordviewError:
+        pass  # a broken install still opens its window
+    return result
 
 
 def run(path: str | Path | None = None, *, model: str = "unet", device: str = "auto") -> int:

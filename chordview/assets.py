@@ -1,0 +1,42 @@
+"""Where chordview's data files are: the demo song, its reference chords and the icons.
+
+They are the ``chordview.resources`` package (``resources/`` in the checkout), found through
+:mod:`importlib.resources`, so a wheel, an editable install and a frozen app all find them the same
+way: never through a path into the source checkout.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from chordview.errors import ChordviewError
+
+#: Icon sizes rendered as PNG (``resources/icons/hicolor/<N>x<N>/apps/chordview.png``).
+ICON_SIZES = (16, 24, 32, 48, 64, 128, 256)
+
+
+def _file(*parts: str) -> Path:
+    path = Path(str(resources.files("chordview.resources").joinpath(*parts)))
+    if not path.is_file():
+        raise ChordviewError(f"chordview's data file {'/'.join(parts)} is missing: reinstall")
+    return path
+
+
+def demo_song() -> Path:
+    """The bundled demo song (FLAC, 44.1 kHz)."""
+    return _file("demo.flac")
+
+
+def demo_reference() -> Path:
+    """The demo song's reference chords (JAMS)."""
+    return _file("demo.jams")
+
+
+def icon(size: int | None = None) -> Path:
+    """The application icon: the SVG, or the PNG of ``size`` pixels (one of :data:`ICON_SIZES`)."""
+    if size is None:
+        return _file("icons", "chordview.svg")
+    if size not in ICON_SIZES:
+        raise ValueError(f"no {size}px icon; sizes: {ICON_SIZES}")
+    return _file("icons", "hicolor", f"{size}x{size}", "apps", "chordview.png")

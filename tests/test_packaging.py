@@ -1,0 +1,113 @@
+"""The wheel: every package and data file in it, and an install outside the source tree that works."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tomllib
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _config() -> dict:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+
+
+def test_every_package_of_the_source_is_listed():
+    """A package missing from pyproject's list is silently left out of the wheel."""
+    config = _config()
+    dirs = {
+        "chordview": ROOT / "chordview",
+        **{k: ROOT / v for k, v in config["package-dir"].items()},
+    }
+    found = {"chordview.bundled_models", "chordview.resources"}
+    for init in (ROOT / "chordview").rglob("__init__.py"):
+        if "__pycache__" not in init.parts:
+            found.add(".".join(init.parent.relative_to(ROOT).parts))
+    assert set(config["packages"]) == found
+    assert all((d / "__init__.py").is_file() for d in dirs.values())
+
+
+def _build_wheel(out: Path) -> Path:
+    """Build the wheel from a copy of the sources (no build/ or egg-info left in the checkout)."""
+    src = out / "src"
+    src.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, src / name)
+    for name in ("chordview", "models", "resources"):
+        shutil.copytree(ROOT / name, src / name, ignore=shutil.ignore_patterns("__pycache__"))
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(out), str(src)],
+                   check=True, capture_output=True, timeout=600)  # fmt: skip
+    (wheel,) = out.glob("chordview-*.whl")
+    return wheel
+
+
+@pytest.mark.slow
+def test_the_wheel_installs_and_runs_outside_the_source_tree(tmp_path):
+    import jams
+    import mir_eval
+
+    wheel = _build_wheel(tmp_path)
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for needed in ("chordview/gui/app.py", "chordview/bundled_models/unet/bundle.json",
+                   "chordview/bundled_models/unet/model.weights.h5",
+                   "chordview/bundled_models/cr2/model.weights.h5", "chordview/resources/demo.flac",
+                   "chordview/resources/icons/chordview.svg",
+                   "chordview/resources/icons/hicolor/48x48/apps/chordview.png"):  # fmt: skip
+        assert needed in names, needed
+
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
+    python = venv / "bin" / "python"
+    install = subprocess.run([str(python), "-m", "pip", "install", "-q", f"{wheel}[gui]"],
+                             capture_output=True, text=True, timeout=1200)  # fmt: skip
+    assert install.returncode == 0, install.stderr[-3000:]
+
+    work = tmp_path / "work"  # outside the checkout: only the installed package can be imported
+    work.mkdir()
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    env.update(QT_QPA_PLATFORM="offscreen", TF_CPP_MIN_LOG_LEVEL="3")
+
+    def run(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
+        return subprocess.run(list(args), cwd=work, env=env, capture_output=True, text=True,
+                              timeout=timeout)  # fmt: skip
+
+    where = run(str(python), "-c", "import chordview; print(chordview.__file__)")
+    assert Path(where.stdout.strip()).is_relative_to(venv), where.stdout + where.stderr
+    chordview = str(venv / "bin" / "chordview")
+    models = run(chordview, "models")
+    assert models.returncode == 0, models.stderr
+    assert models.stdout.startswith("cr2") and "\nunet" in models.stdout, models.stdout
+    analysed = run(chordview, "analyze", "--demo", "--device", "cpu", "-q")
+    assert analysed.returncode == 0, analysed.stderr
+    jams.load(str(work / "demo.jams"), validate=True)
+    intervals, labels = mir_eval.io.load_labeled_intervals(str(work / "demo.lab"))
+    assert len(labels) > 5 and intervals[-1, 1] > 20
+
+    window = """
+import sys
+from PySide6.QtCore import QEventLoop, QTimer
+from chordview.assets import demo_song
+from chordview.gui.launch import application
+app = application()
+from chordview.gui.app import MainWindow
+w = MainWindow(model="unet", notify=lambda *m: print(m))
+w.show()
+loop = QEventLoop()
+w.sessionReady.connect(lambda s: loop.quit())
+w.analysisFailed.connect(lambda t: (print("failed", t), loop.quit()))
+QTimer.singleShot(0, lambda: w.open_file(demo_song()))
+QTimer.singleShot(300000, loop.quit)
+loop.exec()
+print("chords", len(w.session.segments) if w.session else None)
+print("icon", not app.windowIcon().isNull())
+"""
+    app = run(str(python), "-c", window, timeout=400)
+    assert app.returncode == 0, app.stderr[-3000:]
+    assert "chords None" not in app.stdout and "icon True" in app.stdout, app.stdout
