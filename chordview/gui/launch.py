@@ -20,7 +20,7 @@ def application():
         app = QApplication(sys.argv[:1])
         app.setApplicationName("chordview")
         app.setOrganizationName("chordview")
-        app.setDesktopFileName("chordview")  # matches packaging/chordview.desktop (Wayland)
+        app.setDesktopFileName("org.chordview.chordview")  # packaging/org.chordview.chordview.desktop
         app.setWindowIcon(_icon())
     import pyqtgraph as pg
 
@@ -60,4 +60,26 @@ def run(path: str | Path | None = None, *, model: str = "unet", device: str = "a
     if path is not None:
         QTimer.singleShot(0, lambda: window.open_file(path))
     app.aboutToQuit.connect(engine().shutdown)
+    smoke = os.environ.get(SMOKE_EXPORT)
+    if smoke:
+        _exit_after_export(app, window, smoke)
     return app.exec()
+
+
+#: Environment variable for smoke tests of an installed or frozen app: once the song given on the
+#: command line is analysed, export its JAMS to this path and quit (exit status 1 on a failure).
+SMOKE_EXPORT = "CHORDVIEW_SMOKE_EXPORT"
+
+
+def _exit_after_export(app, window, path: str) -> None:
+    def done(_session) -> None:
+        written = window.export_to(path, "jams")
+        print(f"chordview: smoke export -> {written}", file=sys.stderr)
+        app.exit(0 if written else 1)
+
+    def failed(text: str) -> None:
+        print(f"chordview: smoke analysis failed: {text}", file=sys.stderr)
+        app.exit(1)
+
+    window.sessionReady.connect(done)
+    window.analysisFailed.connect(failed)
