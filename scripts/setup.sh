@@ -15,6 +15,7 @@ APT_PACKAGES=(
   xvfb xauth libegl1 libgl1 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1
   libxcb-shape0 libxcb-xinerama0 libxcb-randr0 libxcb-render-util0 libxcb-image0 libdbus-1-3
   libfontconfig1
+  desktop-file-utils appstream
 )
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

@@ -111,3 +111,23 @@ print("icon", not app.windowIcon().isNull())
     app = run(str(python), "-c", window, timeout=400)
     assert app.returncode == 0, app.stderr[-3000:]
     assert "chords None" not in app.stdout and "icon True" in app.stdout, app.stdout
+
+
+def test_desktop_entry_and_appstream_metadata_validate():
+    desktop = ROOT / "packaging" / "org.chordview.chordview.desktop"
+    metainfo = ROOT / "packaging" / "org.chordview.chordview.metainfo.xml"
+    for tool in ("desktop-file-validate", "appstreamcli"):
+        assert shutil.which(tool), f"{tool} is missing: bash scripts/setup.sh installs it"
+    out = subprocess.run(["desktop-file-validate", str(desktop)], capture_output=True, text=True)
+    assert out.returncode == 0 and not out.stdout.strip(), out.stdout + out.stderr  # not even hints
+    out = subprocess.run(["appstreamcli", "validate", "--no-net", "--pedantic", str(metainfo)],
+                         capture_output=True, text=True)  # fmt: skip
+    assert out.returncode == 0, out.stdout + out.stderr
+    # the window, the entry and the metadata name the same application and icon
+    launch = (ROOT / "chordview" / "gui" / "launch.py").read_text()
+    assert f'setDesktopFileName("{desktop.stem}")' in launch
+    assert f'<launchable type="desktop-id">{desktop.name}</launchable>' in metainfo.read_text()
+    assert "Icon=chordview\n" in desktop.read_text()
+    assert (
+        ROOT / "resources" / "icons" / "hicolor" / "256x256" / "apps" / "chordview.png"
+    ).is_file()
