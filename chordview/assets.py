@@ -16,8 +16,24 @@ from chordview.errors import ChordviewError
 ICON_SIZES = (16, 24, 32, 48, 64, 128, 256)
 
 
+def package_folder(package: str) -> Path:
+    """The folder holding ``package``'s data files, as a real path.
+
+    ``importlib.resources.files`` gives a plain path for an installed package, but a
+    ``MultiplexedPath`` in a frozen app (the package's code lives in an archive there, its data in
+    a folder); its entries are plain paths, so the folder is their parent.
+    """
+    root = resources.files(package)
+    if isinstance(root, Path):
+        return root
+    entry = next(iter(root.iterdir()), None)
+    if entry is None:
+        raise ChordviewError(f"chordview's package {package} has no data files: reinstall")
+    return Path(str(entry)).parent
+
+
 def _file(*parts: str) -> Path:
-    path = Path(str(resources.files("chordview.resources").joinpath(*parts)))
+    path = package_folder("chordview.resources").joinpath(*parts)
     if not path.is_file():
         raise ChordviewError(f"chordview's data file {'/'.join(parts)} is missing: reinstall")
     return path

@@ -16,7 +16,6 @@ import os
 import shutil
 import tempfile
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -77,7 +76,9 @@ class Bundle:
 
 def bundled_dir() -> Path:
     """Folder of the models shipped with chordview (works installed and frozen)."""
-    return Path(str(resources.files("chordview.bundled_models")))
+    from chordview.assets import package_folder
+
+    return package_folder("chordview.bundled_models")
 
 
 def bundled_names() -> list[str]:

@@ -131,3 +131,21 @@ def test_desktop_entry_and_appstream_metadata_validate():
     assert (
         ROOT / "resources" / "icons" / "hicolor" / "256x256" / "apps" / "chordview.png"
     ).is_file()
+
+
+def test_data_files_are_found_when_the_package_is_multiplexed(monkeypatch, tmp_path):
+    """A frozen app's importlib gives a MultiplexedPath (code in an archive, data in a folder)."""
+    from importlib.resources.readers import MultiplexedPath
+
+    from chordview import assets
+    from chordview.bundle import bundled_names
+
+    frozen = tmp_path / "_internal"
+    shutil.copytree(ROOT / "models", frozen / "bundled_models")
+    shutil.copytree(ROOT / "resources", frozen / "resources")
+    where = {"chordview.bundled_models": frozen / "bundled_models",
+             "chordview.resources": frozen / "resources"}  # fmt: skip
+    monkeypatch.setattr(assets.resources, "files", lambda name: MultiplexedPath(where[name]))
+    assert bundled_names() == ["cr2", "unet"]
+    assert assets.demo_song() == frozen / "resources" / "demo.flac"
+    assert assets.icon(48).is_file()
