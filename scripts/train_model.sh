@@ -7,12 +7,12 @@
 #    and data/v2/train (1600 songs, seed 1, the training soundfonts). Existing songs are kept, so
 #    an interrupted run resumes; about 2 GB.
 # 2. Trains ARCH with the shipped configuration (24 epochs x 150 batches of 8 x 128 frames, seed 0)
-#    into runs/v2/ARCH.bundle; checkpoints in runs/v2/ARCH, so re-running resumes.
+#    into runs/v2/bundles/ARCH; checkpoints in runs/v2/ARCH, so re-running resumes.
 # 3. Scores it on data/v2/test (held out) and, when data/romantext exists (EVALUATION ONLY: built
 #    by scripts/make_romantext_set.py), on the RomanText set; both are recorded in the bundle's
 #    scores. Nothing is selected on RomanText: the weights kept are those of the best validation
 #    loss on data/v2/val.
-# Copy runs/v2/ARCH.bundle/* to models/ARCH/ to ship it. Background work runs at nice 10.
+# Copy runs/v2/bundles/ARCH/* to models/ARCH/ to ship it. Background work runs at nice 10.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ARCH=${1:?usage: bash scripts/train_model.sh unet|cr2}
@@ -28,13 +28,13 @@ run $PY -m chordview.training.synth data/v2/val --songs 60 --seed 2 --soundfont 
 run $PY -m chordview.training.synth data/v2/test --songs 60 --seed 3 --soundfont "$HELD" --workers "$JOBS"
 run $PY -m chordview.training.synth data/v2/train --songs 1600 --seed 1 --workers "$JOBS"
 
-run $CV train data/v2/train --val data/v2/val --arch "$ARCH" -o "runs/v2/$ARCH.bundle" \
+run $CV train data/v2/train --val data/v2/val --arch "$ARCH" -o "runs/v2/bundles/$ARCH" \
   --run-dir "runs/v2/$ARCH" --epochs 24 --steps 150 --batch-size 8 --frames 128 --seed 0
 
-run $CV evaluate data/v2/test --model "runs/v2/$ARCH.bundle" --device cpu \
+run $CV evaluate data/v2/test --model "runs/v2/bundles/$ARCH" --device cpu \
   -o "runs/v2/eval_${ARCH}_test" --record synthetic-test
 if [ -d data/romantext ]; then
-  run $CV evaluate data/romantext --model "runs/v2/$ARCH.bundle" --device cpu \
+  run $CV evaluate data/romantext --model "runs/v2/bundles/$ARCH" --device cpu \
     -o "runs/v2/eval_${ARCH}_romantext" --record romantext
 fi
-echo "done: runs/v2/$ARCH.bundle (copy its files to models/$ARCH/ to ship it)"
+echo "done: runs/v2/bundles/$ARCH (copy its files to models/$ARCH/ to ship it)"
