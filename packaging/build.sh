@@ -25,9 +25,6 @@ $V -m pip install -q "$(ls "$OUT"/wheel/chordview-*.whl)[gui]" "pyinstaller>=6.1
 (cd "$ROOT/packaging" && "$OUT/venv/bin/pyinstaller" --noconfirm --log-level WARN \
   --distpath "$OUT/dist" --workpath "$OUT/work" chordview.spec)
 APP=$OUT/dist/chordview
-# fill the numba cache the app ships (packaging/rthook_numba.py): analyse the demo song once
-mkdir -p "$APP/_internal/numba_cache"
-(cd "$OUT" && TF_CPP_MIN_LOG_LEVEL=3 "$APP/chordview" analyze --demo -q --device cpu -o "$OUT/warm")
 mkdir -p "$APP/share/applications" "$APP/share/metainfo"
 cp packaging/org.chordview.chordview.desktop "$APP/share/applications/"
 cp packaging/org.chordview.chordview.metainfo.xml "$APP/share/metainfo/"
