@@ -49,10 +49,8 @@ def demo_reference() -> Path:
     return _file("demo.jams")
 
 
-def icon(size: int | None = None) -> Path:
-    """The application icon: the SVG, or the PNG of ``size`` pixels (one of :data:`ICON_SIZES`)."""
-    if size is None:
-        return _file("icons", "chordview.svg")
+def icon(size: int) -> Path:
+    """The application icon as a PNG of ``size`` pixels (one of :data:`ICON_SIZES`)."""
     if size not in ICON_SIZES:
         raise ValueError(f"no {size}px icon; sizes: {ICON_SIZES}")
     return _file("icons", "hicolor", f"{size}x{size}", "apps", "chordview.png")

@@ -14,14 +14,13 @@ import hashlib
 import json
 import os
 import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from chordview.errors import ModelError, first_line
 from chordview.features import DEFAULT_SPEC, FeatureSpec
-from chordview.files import creation_mode
+from chordview.files import staging_folder
 
 BUNDLE_JSON = "bundle.json"
 FORMAT = "chordview-bundle"
@@ -204,8 +203,7 @@ def save_bundle(
     if out_dir.exists() and not overwrite:
         raise ModelError(f"{out_dir} exists; pass overwrite=True to replace it")
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    os.chmod(tmp, creation_mode(directory=True))  # mkdtemp makes it private
+    tmp = staging_folder(out_dir)
     try:
         weights = tmp / "model.weights.h5"
         model.save_weights(weights)

@@ -331,6 +331,13 @@ def _cmd_render(args) -> int:
     return 0
 
 
+def _cmd_demo(args) -> int:
+    from chordview.assets import demo_song
+    from chordview.gui import main as gui_main
+
+    return gui_main(str(demo_song()))
+
+
 def _gui_request(parser: argparse.ArgumentParser, argv: list[str]) -> list[str] | None:
     """``[]`` or ``[audio]`` when the window is wanted: no arguments, or one non-command path."""
     if not argv:
@@ -359,18 +366,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 0
-    if args.command == "demo":
-        from chordview.assets import demo_song
-        from chordview.gui import main as gui_main
-
-        try:
-            song = demo_song()
-        except ChordviewError as exc:
-            print(f"chordview: error: {exc}", file=sys.stderr)
-            return exc.exit_code
-        return gui_main(str(song))
     handlers = {"train": _cmd_train}
-    for name in ("analyze", "check-model", "models", "evaluate", "render"):
+    for name in ("analyze", "check-model", "models", "evaluate", "render", "demo"):
         handlers.setdefault(name, globals().get("_cmd_" + name.replace("-", "_")))
     try:
         return handlers[args.command](args)

@@ -8,12 +8,11 @@ failure leaves neither a partial file nor a clobbered one.
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 from chordview import __version__
 from chordview.errors import OutputError
-from chordview.files import creation_mode
+from chordview.files import staging_file
 
 FORMATS = ("jams", "lab")
 
@@ -100,18 +99,17 @@ def write_outputs(analysis, targets: dict[str, Path], *, overwrite: bool = False
         The files written.
     """
     check_targets(targets, overwrite=overwrite)
-    staged: list[tuple[str, Path]] = []
+    staged: list[tuple[Path, Path]] = []
     try:
         for fmt, path in targets.items():
             if fmt not in FORMATS:
                 raise OutputError(f"unknown format {fmt!r}; use {', '.join(FORMATS)}")
             text = _render(analysis, fmt)
             try:
-                fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+                fd, tmp = staging_file(path)
             except OSError as exc:
                 raise OutputError(f"cannot write to {path.parent} ({exc.strerror})") from None
             staged.append((tmp, path))
-            os.fchmod(fd, creation_mode())  # mkstemp makes it private
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 fh.write(text)
         if not overwrite:  # re-check: another process may have created a target meanwhile

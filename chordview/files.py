@@ -1,17 +1,40 @@
-"""File-system helpers shared by every writer."""
+"""File-system helpers shared by every writer: staging beside the target, then an atomic rename.
+
+:func:`tempfile.mkstemp` and :func:`tempfile.mkdtemp` create private entries (0600 / 0700)
+whatever the umask, so an output renamed into place would be unreadable to anyone else. These
+create the staging file or folder with the mode a plain ``open()`` or ``mkdir()`` gets, the umask
+applied by the kernel (no process-wide umask juggling, which would race with other threads).
+"""
 
 from __future__ import annotations
 
 import os
+import secrets
+from pathlib import Path
 
 
-def creation_mode(*, directory: bool = False) -> int:
-    """The permissions a plain ``open()`` or ``mkdir()`` would give under the current umask.
+def _staging_name(target: Path) -> Path:
+    return target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
 
-    Staged outputs are made with :func:`tempfile.mkstemp` / :func:`tempfile.mkdtemp`, which create
-    them private (0600 / 0700) whatever the umask; chmod them to this before renaming them into
-    place, so a written JAMS, LAB or bundle is as readable as any other file the user makes.
-    """
-    umask = os.umask(0)
-    os.umask(umask)
-    return (0o777 if directory else 0o666) & ~umask
+
+def staging_file(target: str | Path) -> tuple[int, Path]:
+    """Create a new, empty file beside ``target``; returns its descriptor (write-only) and path."""
+    target = Path(target)
+    while True:
+        path = _staging_name(target)
+        try:
+            return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), path
+        except FileExistsError:  # 48 random bits: practically never
+            continue
+
+
+def staging_folder(target: str | Path) -> Path:
+    """Create a new, empty folder beside ``target``; returns its path."""
+    target = Path(target)
+    while True:
+        path = _staging_name(target)
+        try:
+            os.mkdir(path, 0o777)
+            return path
+        except FileExistsError:
+            continue

@@ -35,17 +35,12 @@ def test_every_package_of_the_source_is_listed():
 
 
 def _build_wheel(out: Path) -> Path:
-    """Build the wheel from a copy of the sources (no build/ or egg-info left in the checkout)."""
-    src = out / "src"
-    src.mkdir()
-    for name in ("pyproject.toml", "README.md"):
-        shutil.copy(ROOT / name, src / name)
-    for name in ("chordview", "models", "resources"):
-        shutil.copytree(ROOT / name, src / name, ignore=shutil.ignore_patterns("__pycache__"))
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(out), str(src)],
-                   check=True, capture_output=True, timeout=600)  # fmt: skip
-    (wheel,) = out.glob("chordview-*.whl")
-    return wheel
+    """The wheel, built by the same script packaging/build.sh uses."""
+    proc = subprocess.run(["bash", str(ROOT / "packaging" / "build_wheel.sh"), str(out)],
+                          env={**os.environ, "PYTHON": sys.executable}, capture_output=True,
+                          text=True, timeout=600)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return Path(proc.stdout.strip())
 
 
 @pytest.mark.slow

@@ -14,15 +14,16 @@ import mir_eval
 import numpy as np
 import pytest
 
+from chordview.assets import demo_reference, demo_song
 from chordview.cli import main
 
 pytestmark = pytest.mark.slow
-DEMO = Path(__file__).resolve().parent.parent / "resources" / "demo.flac"
+DEMO = demo_song()
 FLOORS = {"unet": {"majmin": 0.8, "root": 0.8}, "cr2": {"majmin": 0.7, "root": 0.7}}
 
 
 def _scores(lab: Path) -> dict[str, float]:
-    ref = jams.load(str(DEMO.with_suffix(".jams"))).search(namespace="chord")[0]
+    ref = jams.load(str(demo_reference())).search(namespace="chord")[0]
     ref_int, ref_lab = ref.to_interval_values()
     est_int, est_lab = mir_eval.io.load_labeled_intervals(str(lab))
     return mir_eval.chord.evaluate(ref_int, ref_lab, est_int, est_lab)

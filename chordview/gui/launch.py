@@ -6,6 +6,10 @@ import os
 import sys
 from pathlib import Path
 
+#: Environment variable for smoke tests of an installed or frozen app: once the song given on the
+#: command line is analysed, export its JAMS to this path and quit (exit status 1 on a failure).
+SMOKE_EXPORT = "CHORDVIEW_SMOKE_EXPORT"
+
 
 def application():
     """The QApplication (created once; offscreen when there is no display)."""
@@ -20,7 +24,7 @@ def application():
         app = QApplication(sys.argv[:1])
         app.setApplicationName("chordview")
         app.setOrganizationName("chordview")
-        app.setDesktopFileName("org.chordview.chordview")  # packaging/org.chordview.chordview.desktop
+        app.setDesktopFileName("org.chordview.chordview")  # the packaging/ .desktop entry
         app.setWindowIcon(_icon())
     import pyqtgraph as pg
 
@@ -64,11 +68,6 @@ def run(path: str | Path | None = None, *, model: str = "unet", device: str = "a
     if smoke:
         _exit_after_export(app, window, smoke)
     return app.exec()
-
-
-#: Environment variable for smoke tests of an installed or frozen app: once the song given on the
-#: command line is analysed, export its JAMS to this path and quit (exit status 1 on a failure).
-SMOKE_EXPORT = "CHORDVIEW_SMOKE_EXPORT"
 
 
 def _exit_after_export(app, window, path: str) -> None:
