@@ -27,6 +27,18 @@ def _analyse(engine, path, model, **kwargs):
     return engine.run("analyse", args, **kwargs)
 
 
+@pytest.fixture(scope="module")
+def long_song(tmp_path_factory):
+    """Ten minutes of audio: a child killed or frozen at its first progress is still decoding it,
+    so it cannot have sent its result already (with an 8-second song it sometimes had)."""
+    import soundfile as sf
+
+    path = tmp_path_factory.mktemp("long") / "long.wav"
+    noise = np.random.default_rng(0).integers(-3000, 3000, 600 * 22050, dtype=np.int16)
+    sf.write(path, noise, 22050, subtype="PCM_16")
+    return path
+
+
 def _shared_files() -> set[str]:
     return set(glob.glob("/dev/shm/chordview-audio-*"))
 
@@ -52,7 +64,7 @@ def test_a_user_error_is_its_one_line_message(eng, tiny_bundle, tmp_path):
     assert eng.alive  # the engine carries on
 
 
-def test_a_stuck_engine_is_killed_on_cancel_and_restarted(eng, song, tiny_bundle):
+def test_a_stuck_engine_is_killed_on_cancel_and_restarted(eng, song, tiny_bundle, long_song):
     _analyse(eng, song, tiny_bundle)  # warm
     pid = eng.pid
     cancel = threading.Event()
@@ -65,7 +77,7 @@ def test_a_stuck_engine_is_killed_on_cancel_and_restarted(eng, song, tiny_bundle
             cancel.set()
 
     with pytest.raises(Cancelled):
-        _analyse(eng, song, tiny_bundle, progress=progress, is_cancelled=cancel.is_set)
+        _analyse(eng, long_song, tiny_bundle, progress=progress, is_cancelled=cancel.is_set)
     assert time.monotonic() - started[0] < CANCEL_GRACE + 0.4
     assert not eng.alive
     result = _analyse(eng, song, tiny_bundle)  # a fresh engine serves the next request
@@ -73,14 +85,7 @@ def test_a_stuck_engine_is_killed_on_cancel_and_restarted(eng, song, tiny_bundle
     assert eng.pid != pid
 
 
-def test_a_dead_engine_is_a_clear_error_and_comes_back(eng, song, tiny_bundle, tmp_path):
-    import soundfile as sf
-
-    # Ten minutes of audio: the child is still decoding it when the first progress arrives, so
-    # it cannot have sent its result before it is killed (an 8-second song sometimes had).
-    long_song = tmp_path / "long.wav"
-    noise = np.random.default_rng(0).integers(-3000, 3000, 600 * 22050, dtype=np.int16)
-    sf.write(long_song, noise, 22050, subtype="PCM_16")
+def test_a_dead_engine_is_a_clear_error_and_comes_back(eng, song, tiny_bundle, long_song):
     _analyse(eng, song, tiny_bundle)
     pid = eng.pid
     killed = []
