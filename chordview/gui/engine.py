@@ -255,49 +255,63 @@ class Engine:
             self._next += 1
             job = self._next
             self._conn.send((kind, job, args))
-            started, deadline = False, None
-            while True:
-                if deadline is None and is_cancelled():
-                    self._cancel.value = job
-                    if not started:  # still queued behind other work: the child will skip it
-                        raise Cancelled("cancelled")
-                    deadline = time.monotonic() + CANCEL_GRACE
-                if deadline is not None and time.monotonic() > deadline:
-                    self._reap()  # the child is stuck in a long step: kill it, restart on demand
-                    raise Cancelled("cancelled (engine restarted)")
-                try:
-                    ready = self._conn.poll(POLL)
-                    reply = self._conn.recv() if ready else None
-                except (EOFError, OSError):
-                    code = self._proc.exitcode if self._proc is not None else None
-                    self._reap()
-                    if deadline is not None:
-                        raise Cancelled("cancelled") from None
-                    raise ChordviewError(
-                        f"the analysis process stopped unexpectedly (exit code {code})"
-                    ) from None
-                if reply is None:
-                    continue
-                what, rid, payload = reply
-                if rid != job:  # a reply to a job given up earlier (or to a warm-up)
-                    _discard(reply)
-                    continue
-                if what == "started":
-                    started = True
-                elif what == "progress":
-                    if progress is not None and deadline is None:
-                        progress(*payload)
-                elif what == "done":
-                    if deadline is not None:
-                        _discard(reply)
-                        raise Cancelled("cancelled")
-                    return payload
-                elif what == "cancelled":
+            killer = threading.Timer(CANCEL_GRACE, self._proc.kill)
+            killer.daemon = True
+            try:
+                return self._receive(job, progress, is_cancelled, killer)
+            finally:
+                killer.cancel()
+
+    def _receive(self, job: int, progress, is_cancelled, killer: threading.Timer):
+        """Wait for ``job``'s outcome; on cancel, arm ``killer`` (kills the child after the grace).
+
+        The killer runs on its own thread, so a child frozen in the middle of a message (which
+        blocks ``recv``) is killed on time as well: its death ends the ``recv`` with an EOF.
+        """
+        started, deadline = False, None
+        while True:
+            if deadline is None and is_cancelled():
+                self._cancel.value = job
+                if not started:  # still queued behind other work: the child will skip it
                     raise Cancelled("cancelled")
-                elif what == "failed":
-                    raise ChordviewError(payload)
-                else:
-                    raise RuntimeError(f"analysis engine error:\n{payload}")
+                deadline = time.monotonic() + CANCEL_GRACE
+                killer.start()
+            if deadline is not None and time.monotonic() > deadline:
+                self._reap()  # the child is stuck in a long step: kill it, restart on demand
+                raise Cancelled("cancelled (engine restarted)")
+            try:
+                ready = self._conn.poll(POLL)
+                reply = self._conn.recv() if ready else None
+            except (EOFError, OSError):
+                code = self._proc.exitcode if self._proc is not None else None
+                self._reap()
+                if deadline is not None:
+                    raise Cancelled("cancelled") from None
+                raise ChordviewError(
+                    f"the analysis process stopped unexpectedly (exit code {code})"
+                ) from None
+            if reply is None:
+                continue
+            what, rid, payload = reply
+            if rid != job:  # a reply to a job given up earlier (or to a warm-up)
+                _discard(reply)
+                continue
+            if what == "started":
+                started = True
+            elif what == "progress":
+                if progress is not None and deadline is None:
+                    progress(*payload)
+            elif what == "done":
+                if deadline is not None:
+                    _discard(reply)
+                    raise Cancelled("cancelled")
+                return payload
+            elif what == "cancelled":
+                raise Cancelled("cancelled")
+            elif what == "failed":
+                raise ChordviewError(payload)
+            else:
+                raise RuntimeError(f"analysis engine error:\n{payload}")
 
 
 _ENGINE: Engine | None = None

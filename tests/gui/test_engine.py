@@ -64,7 +64,9 @@ def test_a_user_error_is_its_one_line_message(eng, tiny_bundle, tmp_path):
     assert eng.alive  # the engine carries on
 
 
-def test_a_stuck_engine_is_killed_on_cancel_and_restarted(eng, song, tiny_bundle, long_song):
+def test_a_stuck_engine_is_killed_on_cancel_and_restarted(
+    eng, song, tiny_bundle, long_song, witness
+):
     _analyse(eng, song, tiny_bundle)  # warm
     pid = eng.pid
     cancel = threading.Event()
@@ -78,7 +80,9 @@ def test_a_stuck_engine_is_killed_on_cancel_and_restarted(eng, song, tiny_bundle
 
     with pytest.raises(Cancelled):
         _analyse(eng, long_song, tiny_bundle, progress=progress, is_cancelled=cancel.is_set)
-    assert time.monotonic() - started[0] < CANCEL_GRACE + 0.4
+    took = time.monotonic() - started[0]
+    own = took - witness.overlap(started[0], started[0] + took)  # minus machine-wide stalls
+    assert own < CANCEL_GRACE + 0.4, (took, own, witness.stop())
     assert not eng.alive
     result = _analyse(eng, song, tiny_bundle)  # a fresh engine serves the next request
     map_audio(result["audio"], result["n_samples"])
