@@ -184,6 +184,19 @@ def train(
         _compile(model, config.learning_rate)
         state = {"epoch": 0, "best_val_loss": None, "seconds": 0.0}
 
+    class Plateau(keras.callbacks.ReduceLROnPlateau):
+        """Halves the rate after 2 epochs without progress; its counters survive a resume, so an
+        interrupted run continues exactly as an uninterrupted one would."""
+
+        def on_train_begin(self, logs=None):
+            super().on_train_begin(logs)
+            saved = state.get("plateau")
+            if saved:
+                self.best, self.wait = saved["best"], saved["wait"]
+                self.cooldown_counter = saved["cooldown_counter"]
+
+    plateau = Plateau(factor=0.5, patience=2, min_lr=1e-5)
+
     class Checkpoint(keras.callbacks.Callback):
         def on_epoch_begin(self, epoch, logs=None):
             self.t0 = time.time()
@@ -196,6 +209,13 @@ def train(
                 state["best_epoch"] = epoch + 1
                 self.model.save_weights(best_path)
             state["epoch"] = epoch + 1
+            state["plateau"] = {  # runs after the plateau callback: its state for the next epoch
+                "best": None if plateau.best is None else float(plateau.best),
+                "wait": plateau.wait,
+                "cooldown_counter": plateau.cooldown_counter,
+            }
+            state["learning_rate"] = float(keras.ops.convert_to_numpy(
+                self.model.optimizer.learning_rate))  # fmt: skip
             state["seconds"] += time.time() - self.t0
             self.model.save(last_path.with_suffix(".tmp.keras"))
             os.replace(last_path.with_suffix(".tmp.keras"), last_path)
@@ -213,9 +233,9 @@ def train(
             validation_data=val,
             validation_batch_size=config.batch_size,
             callbacks=[
+                plateau,  # first: the checkpoint saves its updated counters
                 Checkpoint(),
                 keras.callbacks.CSVLogger(str(run_dir / "log.csv"), append=True),
-                keras.callbacks.ReduceLROnPlateau(factor=0.5, patience=2, min_lr=1e-5),
             ],
             verbose=0,
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pytest
 
 from chordview.bundle import load_bundle, read_meta
 from chordview.cli import main
@@ -22,8 +23,16 @@ def test_train_writes_a_loadable_bundle_and_resumes(tmp_path, capsys):
               "--hp", "filters=2", "--hp", "collapse_filters=8", "--hp", "dilations=[1]"]  # fmt: skip
     assert main([*common, "--epochs", "2"]) == 0
     assert json.loads((run / "state.json").read_text())["epoch"] == 2
+    # The learning-rate schedule resumes where it stopped: one more epoch without progress after
+    # one already counted halves the rate (patience 2), as in an uninterrupted run.
+    state = json.loads((run / "state.json").read_text())
+    assert state["learning_rate"] == pytest.approx(1e-3) and state["plateau"]["cooldown_counter"] == 0
+    state["plateau"].update(best=-1e9, wait=1)  # an unbeatable best, one epoch waited
+    (run / "state.json").write_text(json.dumps(state))
     assert main([*common, "--epochs", "3"]) == 0
     assert "resuming after epoch 2" in capsys.readouterr().out
+    state = json.loads((run / "state.json").read_text())
+    assert state["learning_rate"] == pytest.approx(5e-4) and state["plateau"]["wait"] == 0
     meta = read_meta(out)
     assert meta["provenance"]["config"]["epochs"] == 3 and meta["provenance"]["n_tracks"] == 3
     assert meta["provenance"]["command"].startswith("chordview train")
