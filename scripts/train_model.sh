@@ -6,7 +6,7 @@
 # 1. Renders data/v2/{val,test} (60 songs each, seeds 2 and 3, the held-out soundfont TimGM6mb)
 #    and data/v2/train (1600 songs, seed 1, the training soundfonts). Existing songs are kept, so
 #    an interrupted run resumes; about 2 GB.
-# 2. Trains ARCH with the shipped configuration (24 epochs x 150 batches of 8 x 128 frames, seed 0)
+# 2. Trains ARCH with the shipped configuration (36 epochs x 150 batches of 8 x 128 frames, seed 0)
 #    into runs/v2/bundles/ARCH; checkpoints in runs/v2/ARCH, so re-running resumes.
 # 3. Scores it on data/v2/test (held out) and, when data/romantext exists (EVALUATION ONLY: built
 #    by scripts/make_romantext_set.py), on the RomanText set; both are recorded in the bundle's
@@ -29,7 +29,7 @@ run $PY -m chordview.training.synth data/v2/test --songs 60 --seed 3 --soundfont
 run $PY -m chordview.training.synth data/v2/train --songs 1600 --seed 1 --workers "$JOBS"
 
 run $CV train data/v2/train --val data/v2/val --arch "$ARCH" -o "runs/v2/bundles/$ARCH" \
-  --run-dir "runs/v2/$ARCH" --epochs 24 --steps 150 --batch-size 8 --frames 128 --seed 0
+  --run-dir "runs/v2/$ARCH" --epochs 36 --steps 150 --batch-size 8 --frames 128 --seed 0
 
 run $CV evaluate data/v2/test --model "runs/v2/bundles/$ARCH" --device cpu \
   -o "runs/v2/eval_${ARCH}_test" --record synthetic-test
