@@ -56,6 +56,8 @@ def markdown(rows: list[dict], epochs: int) -> str:
     ]
     for r in rows:
         change = ", ".join(f"{k}={json.dumps(v)}" for k, v in r.get("change", {}).items())
+        if "change" not in r:
+            change = "(not finished)"
         cells = [
             r["variant"],
             change or "(shipped)",
