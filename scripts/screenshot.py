@@ -5,6 +5,13 @@ Starts Xvfb (unless ``--display`` names a running X server), opens the app on
 playhead, and grabs the X screen itself (what a user would see, not an offscreen rendering).
 
 Usage: ``.venv/bin/python scripts/screenshot.py [-o docs/screenshot.png] [--at 14.0]``
+
+With no audio output the status bar says playback is disabled. On a machine without a sound card,
+start a PulseAudio null sink first (as the playback tests do) so the picture shows the app as a
+user with speakers sees it::
+
+    pulseaudio --daemonize=yes --exit-idle-time=-1 -n --load=module-null-sink \
+        --load=module-native-protocol-unix      # as root also --system=false
 """
 
 from __future__ import annotations
