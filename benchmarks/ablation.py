@@ -28,8 +28,8 @@ def summarise(epochs: int, name: str) -> dict:
         row["change"] = meta["hyper_parameters"] or {}
         row["parameters"] = meta["n_parameters"]
     log = run / "log.csv"
-    if log.exists():
-        rows = list(csv.DictReader(log.open()))
+    rows = list(csv.DictReader(log.open())) if log.exists() else []
+    if rows:  # at least one epoch done
         row["epochs"] = len(rows)
         best = min(rows, key=lambda r: float(r["val_loss"]))
         row["best_epoch"] = int(best["epoch"]) + 1
