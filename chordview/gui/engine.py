@@ -25,7 +25,6 @@ import multiprocessing as mp
 import os
 import tempfile
 import threading
-import time
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -265,27 +264,25 @@ class Engine:
     def _receive(self, job: int, progress, is_cancelled, killer: threading.Timer):
         """Wait for ``job``'s outcome; on cancel, arm ``killer`` (kills the child after the grace).
 
-        The killer runs on its own thread, so a child frozen in the middle of a message (which
-        blocks ``recv``) is killed on time as well: its death ends the ``recv`` with an EOF.
+        The killer runs on its own thread, so a child stuck in a long step, or frozen in the
+        middle of a message (which blocks ``recv``), is killed on time whatever this loop is doing;
+        its death ends the wait with an EOF, and the next request starts a fresh child.
         """
-        started, deadline = False, None
+        started = cancelling = False
         while True:
-            if deadline is None and is_cancelled():
+            if not cancelling and is_cancelled():
                 self._cancel.value = job
                 if not started:  # still queued behind other work: the child will skip it
                     raise Cancelled("cancelled")
-                deadline = time.monotonic() + CANCEL_GRACE
+                cancelling = True
                 killer.start()
-            if deadline is not None and time.monotonic() > deadline:
-                self._reap()  # the child is stuck in a long step: kill it, restart on demand
-                raise Cancelled("cancelled (engine restarted)")
             try:
                 ready = self._conn.poll(POLL)
                 reply = self._conn.recv() if ready else None
             except (EOFError, OSError):
                 code = self._proc.exitcode if self._proc is not None else None
                 self._reap()
-                if deadline is not None:
+                if cancelling:
                     raise Cancelled("cancelled") from None
                 raise ChordviewError(
                     f"the analysis process stopped unexpectedly (exit code {code})"
@@ -299,10 +296,10 @@ class Engine:
             if what == "started":
                 started = True
             elif what == "progress":
-                if progress is not None and deadline is None:
+                if progress is not None and not cancelling:
                     progress(*payload)
             elif what == "done":
-                if deadline is not None:
+                if cancelling:
                     _discard(reply)
                     raise Cancelled("cancelled")
                 return payload
