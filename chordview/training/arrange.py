@@ -13,7 +13,11 @@ with the fifth only where the fifth-in-bass inversion is itself a label of
 :data:`chordview.training.harmony.INVERSIONS` (so the pitch set never reads as another chord), a
 walking bass steps through the chord's tones, and an inverted chord's bass stays on its bass note.
 The only non-chord tones are bass approach notes (in the last beat or half-beat of an event of two
-beats or more, leading to the next chord's bass) and melody passing and neighbour tones. ``N``
+beats or more, leading to the next chord's bass) and melody passing and neighbour tones. A band
+of :attr:`~chordview.training.band.Band.voices` sings in four parts instead
+(:mod:`chordview.training.chorale`): the bass voice starts every event on the label's bass, and
+its non-chord tones are passing and neighbour tones in an event's last half-beat and suspensions
+held over into an event's first half-beat (or beat) before resolving to a chord tone. ``N``
 events sound no pitched note: they are silence, drums only, or noise (added at render time, see
 :attr:`Score.noise`).
 """
@@ -26,7 +30,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from chordview.training import voicing
+from chordview.training import chorale, voicing
 from chordview.training.band import Band, Part
 from chordview.training.drums import drum_part
 from chordview.training.groove import Feel, TimeMap
@@ -310,16 +314,21 @@ def arrange(
     bar = beats_per_bar
     parts = {BASS: band.bass, COMP: band.comp, COMP2: band.comp2, PAD: band.pad,
              MELODY: band.melody}  # fmt: skip
+    if band.voices:  # four-part writing replaces the band's parts
+        parts = dict(zip((BASS, COMP, COMP2, PAD), band.voices, strict=True))
     for chan, part in parts.items():
         if part is not None:
             score.programs[chan] = (0, part.program)
             score.controls[chan] = {7: 100, 10: part.pan, 91: part.reverb, 93: part.chorus}
-    if band.bass is not None:
+    if band.voices:
+        chorale.write(w.note, chords, _scales(chords), rng, channels=(BASS, COMP, COMP2, PAD),
+                      **dict(band.ornaments))  # fmt: skip
+    elif band.bass is not None:
         _bass(w, band.bass, chords, band, bar)
     for chan in (COMP, COMP2, PAD):
-        if parts[chan] is not None:
+        if parts[chan] is not None and not band.voices:
             _comp(w, chan, parts[chan], chords, band, bar)
-    if band.melody is not None:
+    if band.melody is not None and not band.voices:
         starts = [time_map.beat(e.start) for e in events]
         _melody(w, band.melody, chords, starts, bar, n_beats)
 

@@ -2,8 +2,10 @@
 
 :meth:`Band.random` draws a band: a comping part (pianos, electric pianos, organs, guitars, mallets,
 strings, brass, synths ...), usually a bass, sometimes a second comping part, a pad, a melody and a
-drum groove, each with its own style, voicing, register, mix and effect sends. :meth:`Band.solo` is
-one clean instrument that also plays the bass with its left hand, for tests and demos.
+drum groove, each with its own style, voicing, register, mix and effect sends. :meth:`Band.chorale`
+is four voices (a choir, strings, organ, winds, brass, a keyboard or a mix) singing in four parts
+with no drums (:mod:`chordview.training.chorale`). :meth:`Band.solo` is one clean instrument that
+also plays the bass with its left hand, for tests and demos.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from chordview.training.chorale import RANGES
 from chordview.training.drums import KITS, SHAKER, TAMBOURINE, grooves
 
 # (weight, programs, styles, voicings) of comping families
@@ -30,6 +33,16 @@ _BASS_PROGRAMS = (32, 33, 33, 34, 35, 36, 37, 38, 39, 43, 58)
 _PAD_PROGRAMS = (48, 49, 50, 51, 52, 53, 54, 16, 19, 61, 88, 89, 90, 91, 92, 94, 95)
 _MELODY_PROGRAMS = (0, 11, 22, 24, 26, 40, 41, 56, 57, 60, 64, 65, 66, 68, 71, 73, 74, 75, 79,
                     80, 81, 82, 85, 52, 53)  # fmt: skip
+# (weight, programs of bass, tenor, alto and soprano) of four-part ensembles
+_ENSEMBLES = (
+    (0.2, ((52, 53, 54),) * 4),  # choir aahs, voice oohs, synth voice
+    (0.2, ((42, 43, 48, 49), (41, 42, 48), (40, 41, 48), (40, 48, 49))),  # strings
+    (0.15, ((16, 19, 20, 21),) * 4),  # organs
+    (0.12, ((70, 71, 58), (71, 69, 70), (68, 69, 71), (73, 68, 72, 74))),  # woodwinds
+    (0.1, ((58, 57, 32), (57, 60, 61), (56, 60, 61), (56, 61))),  # brass
+    (0.13, ((0, 1, 2, 4, 6, 7),) * 4),  # keyboards
+    (0.1, ((52, 53, 48, 19, 42, 70, 57, 0),) * 4),  # mixed
+)  # fmt: skip
 _PATTERNS_4 = (
     (0.0,), (0.0, 2.0), (0.0, 1.0, 2.0, 3.0), (0.0, 1.5), (0.5, 1.5, 2.5, 3.5),
     (0.0, 1.5, 2.5, 3.0), (1.0, 3.0), (0.0, 1.5, 2.0, 3.5),
@@ -60,7 +73,7 @@ class Part:
         General MIDI program (0-127) on bank 0.
     style : str
         Comping: ``sustain``, ``block``, ``strum``, ``arpeggio``; bass: ``sustain``, ``roots``,
-        ``root_fifth``, ``octaves``, ``walking``; melody: ``melody``.
+        ``root_fifth``, ``octaves``, ``walking``; melody: ``melody``; four-part writing: ``voice``.
     voicing : str
         One of :data:`chordview.training.voicing.VOICINGS` (comping parts).
     pattern : tuple of float
@@ -129,6 +142,11 @@ class Band:
         Probability of a bass approach note before a chord change.
     n_kinds : tuple of float
         Probabilities of an ``N`` stretch being silence, drums only, or noise.
+    voices : tuple of Part
+        Bass, tenor, alto and soprano of four-part writing; when given they replace every other
+        part (``comp`` is then the soprano, for reference only).
+    ornaments : tuple of (str, float)
+        Keyword arguments of :func:`chordview.training.chorale.write` (ornament probabilities).
     """
 
     comp: Part
@@ -145,6 +163,8 @@ class Band:
     percussion: int | None = None
     passing: float = 0.0
     n_kinds: tuple[float, float, float] = (1.0, 0.0, 0.0)
+    voices: tuple[Part, ...] = ()
+    ornaments: tuple[tuple[str, float], ...] = ()
 
     @classmethod
     def solo(cls, program: int = 0, *, style: str = "sustain", voicing: str = "close") -> Band:
@@ -195,6 +215,29 @@ class Band:
             percussion=(int(rng.choice([SHAKER, TAMBOURINE])) if rng.random() < 0.2 else None),
             passing=float(rng.uniform(0, 0.6)), n_kinds=(0.4, 0.35, 0.25),
         )  # fmt: skip
+
+
+    @classmethod
+    def chorale(cls, rng: np.random.Generator) -> Band:
+        """Four voices of one ensemble singing in four parts, no drums (``N``: silence or noise)."""
+        weights = np.array([e[0] for e in _ENSEMBLES])
+        programs = _ENSEMBLES[int(rng.choice(len(_ENSEMBLES), p=weights / weights.sum()))][1]
+        same = rng.random() < 0.5  # one program for all four voices
+        first = int(rng.choice(programs[0]))
+        reverb, spread = int(rng.integers(30, 110)), int(rng.integers(0, 40))
+        voices = tuple(
+            Part(first if same and first in choices else int(rng.choice(choices)),
+                 style="voice", low=lo, center=(lo + hi) / 2,
+                 level=float(rng.uniform(-6, 4)) + (3 if v in (0, 3) else 0),
+                 pan=int(np.clip(64 + spread * (v - 1.5) / 1.5, 0, 127)),
+                 reverb=reverb, chorus=int(rng.integers(0, 40)))
+            for v, (choices, (lo, hi)) in enumerate(zip(programs, RANGES, strict=True))
+        )  # fmt: skip
+        ornaments = (
+            ("passing", float(rng.uniform(0.2, 0.8))), ("neighbour", float(rng.uniform(0, 0.3))),
+            ("suspension", float(rng.uniform(0, 0.4))), ("restrike", float(rng.uniform(0.2, 0.9))),
+        )  # fmt: skip
+        return cls(comp=voices[3], voices=voices, ornaments=ornaments, n_kinds=(0.6, 0.0, 0.4))
 
 
 def _comp_part(rng: np.random.Generator, *, three: bool) -> Part:

@@ -13,8 +13,10 @@ song's labels without audio, which makes :func:`chordview.training.balance.stats
 cheap. ``TimGM6mb`` is held out of :data:`TRAIN_SOUNDFONTS`; it is the evaluation soundfont.
 
 Random streams: ``default_rng([seed, index, k])`` with ``k`` = 0 for the plan and harmony, 1 for
-the performance (band, feel, notes, ``N`` noise), 2 for the effect chain and 3 for the soundfont
-choice, so changing one stage leaves the others' draws alone.
+the performance (band, feel, notes, ``N`` noise), 2 for the effect chain, 3 for the soundfont
+choice and 4 for the texture (a band, or four-part writing with probability ``chorale``), so
+changing one stage leaves the others' draws alone: a song that stays a band song is the same
+whatever ``chorale`` is.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ from chordview.training.harmony import ChordEvent, song_spans
 __all__ = [
     "HELDOUT_SOUNDFONT", "TRAIN_SOUNDFONTS", "ChordEvent", "SongPlan", "events_to_jams", "main",
     "plan_song", "random_progression", "render_dataset", "render_events", "render_song",
-    "song_events",
+    "song_events", "song_texture",
 ]  # fmt: skip
 GENERATOR = "chordview.training.synth v2 (FluidSynth)"
 
@@ -158,10 +160,19 @@ def render_events(
     return apply_effects(y, sr=int(sr), chain=chain, seed=int(rng.integers(2**31)))
 
 
+def song_texture(index: int, *, seed: int, chorale: float = 0.0) -> str:
+    """``"chorale"`` (four-part writing) or ``"band"``: the texture of song ``index``."""
+    return "chorale" if np.random.default_rng([seed, index, 4]).random() < chorale else "band"
+
+
 def render_song(
-    index: int, *, seed: int, soundfont: str | Path, sr: int = 44100, duration: float = 30.0
-) -> tuple[np.ndarray, list[ChordEvent]]:
+    index: int, *, seed: int, soundfont: str | Path, sr: int = 44100, duration: float = 30.0,
+    chorale: float = 0.0,
+) -> tuple[np.ndarray, list[ChordEvent]]:  # fmt: skip
     """Song ``index`` of the data set seeded by ``seed``: audio and its exact chord events.
+
+    ``chorale`` is the probability that the song is sung in four parts
+    (:meth:`~chordview.training.band.Band.chorale`) rather than played by a band.
 
     Returns
     -------
@@ -173,8 +184,12 @@ def render_song(
     events, time_map, beats_per_bar = plan_song(index, seed=seed, duration=duration)
     performance = int(np.random.default_rng([seed, index, 1]).integers(2**63))
     chain = EffectChain.random(np.random.default_rng([seed, index, 2]))
+    band = None
+    if song_texture(index, seed=seed, chorale=chorale) == "chorale":
+        band = Band.chorale(np.random.default_rng([seed, index, 4, 1]))
     y = render_events(events, soundfont=soundfont, sr=sr, seed=performance, tempo=time_map.tempo,
-                      beats_per_bar=beats_per_bar, swing=time_map.swing, effects=chain)  # fmt: skip
+                      beats_per_bar=beats_per_bar, swing=time_map.swing, band=band,
+                      effects=chain)  # fmt: skip
     n = int(round(duration * sr))
     return np.pad(y[:n], (0, max(0, n - len(y)))), events
 
@@ -197,14 +212,16 @@ def _song_paths(out_dir: Path, index: int) -> tuple[Path, Path]:
     return out_dir / f"song_{index:05d}.flac", out_dir / f"song_{index:05d}.jams"
 
 
-def _render_to_files(job: tuple[str, int, int, str, float, int]) -> tuple[int, float]:
+def _render_to_files(job: tuple[str, int, int, str, float, int, float]) -> tuple[int, float]:
     """Worker: render one song and write its FLAC and JAMS atomically; returns (index, seconds)."""
     import soundfile as sf
 
-    out_dir, index, seed, soundfont, duration, sr = job
+    out_dir, index, seed, soundfont, duration, sr, chorale = job
     flac, jpath = _song_paths(Path(out_dir), index)
-    y, events = render_song(index, seed=seed, soundfont=soundfont, sr=sr, duration=duration)
-    meta = {"seed": seed, "index": index, "soundfont": Path(soundfont).name, "generator": 2}
+    y, events = render_song(index, seed=seed, soundfont=soundfont, sr=sr, duration=duration,
+                            chorale=chorale)  # fmt: skip
+    meta = {"seed": seed, "index": index, "soundfont": Path(soundfont).name, "generator": 2,
+            "texture": song_texture(index, seed=seed, chorale=chorale)}  # fmt: skip
     jam = events_to_jams(events, duration=duration, sandbox=meta)
     tmp = f".tmp{os.getpid()}"
     try:
@@ -218,14 +235,30 @@ def _render_to_files(job: tuple[str, int, int, str, float, int]) -> tuple[int, f
     return index, duration
 
 
+def _is_rendered(out: Path, index: int, texture: str) -> bool:
+    """Both files of song ``index`` exist and the JAMS says it has ``texture``."""
+    import json
+
+    flac, jpath = _song_paths(out, index)
+    if not (flac.exists() and jpath.exists()):
+        return False
+    try:
+        sandbox = json.loads(jpath.read_text())["annotations"][0]["sandbox"]
+    except (OSError, ValueError, KeyError, IndexError):
+        return False
+    return sandbox.get("texture", "band") == texture
+
+
 def render_dataset(
     out_dir: str | Path, *, n_songs: int, seed: int, soundfonts: Sequence[str | Path],
     duration: float = 30.0, sr: int = 44100, workers: int = 2, start: int = 0,
-    progress: Callable[[int, int], None] | None = None,
+    chorale: float = 0.0, progress: Callable[[int, int], None] | None = None,
 ) -> list[Path]:  # fmt: skip
     """Render songs ``start .. start + n_songs - 1`` to ``out_dir`` (FLAC PCM_16 + JAMS).
 
-    Songs whose two files exist are skipped, so an interrupted run resumes. The soundfont of a
+    Songs whose two files exist and whose JAMS records the song's texture (see
+    :func:`song_texture`) are skipped, so an interrupted run resumes and raising ``chorale``
+    re-renders only the songs that become chorales. The soundfont of a
     song is drawn from ``soundfonts`` by ``default_rng([seed, index, 3])``; songs are rendered
     grouped by soundfont, so each worker process loads each soundfont once.
 
@@ -249,9 +282,9 @@ def render_dataset(
     indices = range(start, start + n_songs)
     jobs = []
     for i in indices:
-        if not all(p.exists() for p in _song_paths(out, i)):
+        if not _is_rendered(out, i, song_texture(i, seed=seed, chorale=chorale)):
             font = fonts[int(np.random.default_rng([seed, i, 3]).integers(len(fonts)))]
-            jobs.append((str(out), i, seed, font, float(duration), int(sr)))
+            jobs.append((str(out), i, seed, font, float(duration), int(sr), float(chorale)))
     jobs.sort(key=lambda j: (j[3], j[1]))
     done = 0
     if workers <= 1 or len(jobs) <= 1:
@@ -286,6 +319,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     ap.add_argument("--start", type=int, default=0, help="index of the first song")
     ap.add_argument("--sr", type=int, default=44100, help="sample rate in Hz")
+    ap.add_argument("--chorale", type=float, default=0.0,
+                    help="fraction of songs sung in four parts instead of played by a band")  # fmt: skip
     args = ap.parse_args(argv)
     fonts = args.soundfont or list(TRAIN_SOUNDFONTS)
     t0 = time.perf_counter()
@@ -300,7 +335,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         paths = render_dataset(args.out, n_songs=args.songs, seed=args.seed, soundfonts=fonts,
                                duration=args.duration, sr=args.sr, workers=args.workers,
-                               start=args.start, progress=report)  # fmt: skip
+                               start=args.start, chorale=args.chorale,
+                               progress=report)  # fmt: skip
     except ChordviewError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
