@@ -4,7 +4,9 @@
 
 Reads ``runs/v2/ablateEPOCHS-VARIANT/`` (training log, checkpoint state, scores on the held-out
 synthetic test set) and the bundle's metadata; writes ``runs/v2/ablation-EPOCHS.md`` and ``.json``
-and prints the table. A variant that has not finished is listed with what it has so far.
+and prints the table (the table of docs/unet-vs-cr2.md). A variant that has not finished is listed
+with what it has so far. Seconds per epoch are in the JSON only: they are wall time on whatever
+else the machine was doing, so they do not compare variants.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import json
 import sys
 from pathlib import Path
 
-RUNS = Path("runs/v2")
+RUNS = Path(__file__).resolve().parents[1] / "runs" / "v2"
 METRICS = ("root", "thirds", "majmin", "sevenths", "tetrads", "mirex", "overseg")
 
 
@@ -45,8 +47,8 @@ def summarise(epochs: int, name: str) -> dict:
 
 
 def markdown(rows: list[dict], epochs: int) -> str:
-    head = ["variant", "change", "parameters", "s/epoch", "best epoch", "val tag acc",
-            "val tag loss", *(f"test {m}" for m in METRICS)]  # fmt: skip
+    head = ["variant", "change", "parameters", "best epoch", "val tag accuracy", "val tag loss",
+            *METRICS]  # fmt: skip
     lines = [
         f"UNet ablations, {epochs} epochs x 150 batches of 8 x 128 frames each, seed 0; best "
         "epoch by validation loss (data/v2/val); test = data/v2/test, duration-weighted.",
@@ -55,14 +57,13 @@ def markdown(rows: list[dict], epochs: int) -> str:
         "|" + "---|" * len(head),
     ]
     for r in rows:
-        change = ", ".join(f"{k}={json.dumps(v)}" for k, v in r.get("change", {}).items())
+        change = ", ".join(f"`{k}={json.dumps(v)}`" for k, v in r.get("change", {}).items())
         if "change" not in r:
             change = "(not finished)"
         cells = [
             r["variant"],
             change or "(shipped)",
             f"{r['parameters']:,}" if "parameters" in r else "–",
-            f"{r['seconds_per_epoch']:.0f}" if "seconds_per_epoch" in r else "–",
             f"{r['best_epoch']}/{r['epochs']}" if "best_epoch" in r else "–",
             f"{r['val_tag_accuracy']:.3f}" if "val_tag_accuracy" in r else "–",
             f"{r['val_tag_loss']:.3f}" if "val_tag_loss" in r else "–",
