@@ -173,7 +173,7 @@ def analyze(
     """
     from chordview.audio import load_audio, prepare_signal
     from chordview.features import compute_features
-    from chordview.inference import predict
+    from chordview.inference import predict_shifted
 
     def report(stage: str, fraction: float) -> None:
         if progress is not None and progress(stage, fraction) is False:
@@ -213,7 +213,11 @@ def analyze(
     t0 = time.perf_counter()
     report("network", 0.0)
     predictor = _predictor(bundle, device)
-    outputs = predict(feats, predictor=predictor, progress=lambda f: report("network", f))
+    outputs = predict_shifted(
+        feats, predictor=predictor, shifts=[int(s) for s in bundle.decoder["pitch_shifts"]],
+        bins_per_semitone=spec.over_sample, vocabulary=bundle.vocabulary,
+        progress=lambda f: report("network", f),
+    )  # fmt: skip
     validate_outputs(outputs)
     if silent.any():
         _mark_silence(outputs, silent, bundle.vocabulary)

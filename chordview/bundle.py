@@ -25,7 +25,10 @@ from chordview.files import staging_folder
 BUNDLE_JSON = "bundle.json"
 FORMAT = "chordview-bundle"
 FORMAT_VERSION = 1
-DEFAULT_DECODER = {"self_transition": 0.9, "min_bass_confidence": 0.5}
+#: Decoder settings of a bundle that gives none. ``pitch_shifts``: semitones of the transposed
+#: copies whose outputs are averaged (test-time pitch shifting, see
+#: :func:`chordview.inference.predict_shifted`); ``[0]`` runs the network once.
+DEFAULT_DECODER = {"self_transition": 0.9, "min_bass_confidence": 0.5, "pitch_shifts": [0]}
 
 
 def sha256_file(path: str | Path) -> str:
@@ -57,7 +60,7 @@ class Bundle:
     model: Any  # keras.Model
     features: FeatureSpec = DEFAULT_SPEC
     vocabulary: dict[str, list[str]] = field(default_factory=default_vocabulary)
-    decoder: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_DECODER))
+    decoder: dict[str, Any] = field(default_factory=lambda: dict(DEFAULT_DECODER))
     meta: dict[str, Any] = field(default_factory=dict)
     path: Path | None = None
     predictors: dict = field(default_factory=dict, repr=False, compare=False)
@@ -152,12 +155,18 @@ def load_bundle(model: str | Path) -> Bundle:
         features = FeatureSpec.from_dict(meta["features"])
     except TypeError as exc:
         raise ModelError(f"{path}: bad feature parameters ({exc})") from None
+    decoder = {**DEFAULT_DECODER, **meta.get("decoder", {})}
+    shifts = decoder["pitch_shifts"]
+    if not (isinstance(shifts, list) and shifts
+            and all(type(v) is int and -6 <= v <= 6 for v in shifts)):  # fmt: skip
+        raise ModelError(f"{path}: decoder pitch_shifts must be a list of whole semitones from -6 "
+                         f"to 6, not {shifts!r}")  # fmt: skip
     return Bundle(
         name=str(meta.get("name", path.name)),
         model=net,
         features=features,
         vocabulary=meta["vocabulary"],
-        decoder={**DEFAULT_DECODER, **meta.get("decoder", {})},
+        decoder=decoder,
         meta=meta,
         path=path,
     )
@@ -183,7 +192,7 @@ def save_bundle(
     architecture: str,
     hyper_parameters: dict[str, Any],
     features: FeatureSpec = DEFAULT_SPEC,
-    decoder: dict[str, float] | None = None,
+    decoder: dict[str, Any] | None = None,
     provenance: dict[str, Any] | None = None,
     scores: dict[str, Any] | None = None,
     version: str = "1.0.0",

@@ -7,7 +7,7 @@ bounded and results match a single pass up to edge effects ``margin`` frames dee
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -162,3 +162,60 @@ def predict(
         if progress is not None:
             progress(kept / n)
     return outputs
+
+
+def shift_features(features: np.ndarray, bins: int) -> np.ndarray:
+    """``features`` moved up ``bins`` CQT bins (down when negative); vacated bins get the minimum."""
+    if bins == 0:
+        return features
+    out = np.full_like(features, features.min())
+    if bins > 0:
+        out[:, bins:] = features[:, :-bins]
+    else:
+        out[:, :bins] = features[:, -bins:]
+    return out
+
+
+def predict_shifted(
+    features: np.ndarray,
+    *,
+    predictor: Predictor,
+    shifts: Sequence[int],
+    bins_per_semitone: int,
+    vocabulary: dict[str, Sequence[str]],
+    progress: Callable[[float], None] | None = None,
+) -> dict[str, np.ndarray]:
+    """Head outputs averaged over transposed copies of the input (test-time pitch shifting).
+
+    Each copy is the CQT moved by ``s`` semitones; its outputs are moved back through the heads'
+    class names (:func:`chordview.vocab.transposition`) and the probabilities are averaged. With
+    ``shifts == [0]`` this is :func:`predict`.
+
+    Raises
+    ------
+    ModelError
+        When a head's classes are not closed under transposition.
+    """
+    from chordview.vocab import transposition
+
+    shifts = list(shifts) or [0]
+    total: dict[str, np.ndarray] = {}
+    for k, s in enumerate(shifts):
+        def part(f: float, k: int = k) -> None:
+            if progress is not None:
+                progress((k + f) / len(shifts))
+
+        out = predict(shift_features(features, s * bins_per_semitone), predictor=predictor,
+                      progress=part)  # fmt: skip
+        for name, arr in out.items():
+            classes = vocabulary.get(name, ())
+            if s and len(classes) != arr.shape[1]:
+                raise ModelError(f"{name}: {arr.shape[1]} outputs but {len(classes)} class names; "
+                                 "pitch-shift averaging needs them")  # fmt: skip
+            if s:
+                try:
+                    arr = arr[:, transposition(classes, s)]
+                except ValueError as exc:
+                    raise ModelError(f"{name}: cannot average over pitch shifts ({exc})") from None
+            total[name] = arr if name not in total else total[name] + arr
+    return {name: arr / len(shifts) for name, arr in total.items()}

@@ -7,6 +7,7 @@ encoder's indices, so every decode goes through :func:`tag_classes`, which is al
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import numpy as np
@@ -38,6 +39,35 @@ def struct_task(spec: FeatureSpec = DEFAULT_SPEC):
     return pumpp.task.ChordTransformer(
         name="chord", sr=spec.sr, hop_length=spec.hop_length, sparse=True
     )
+
+
+def transposition(classes, semitones: int) -> np.ndarray:
+    """Index map of class names transposed by ``semitones``: ``classes[map[i]]`` is ``classes[i]``
+    moved up ``semitones``.
+
+    A class is a pitch class (``'C#'``), a Harte ``root:quality`` label or anything else (``N``,
+    ``X``), which stays where it is.
+
+    Raises
+    ------
+    ValueError
+        When a transposed class is not in ``classes`` (the vocabulary is not closed under
+        transposition).
+    """
+    from chordview.decode import pitch_class
+
+    index = {c: i for i, c in enumerate(classes)}
+    table = np.arange(len(classes))
+    for i, label in enumerate(classes):
+        root, colon, quality = str(label).partition(":")
+        if not re.fullmatch(r"[A-G][#b]*", root):
+            continue
+        moved = PITCH_CLASSES[(pitch_class(root) + semitones) % 12] + colon + quality
+        if moved not in index:
+            raise ValueError(f"class {label!r} moved by {semitones} semitones ({moved!r}) is not "
+                             "in the vocabulary")  # fmt: skip
+        table[i] = index[moved]
+    return table
 
 
 @lru_cache(maxsize=1)

@@ -46,6 +46,26 @@ def test_corrupt_description_is_refused(tiny_bundle, tmp_path):
         load_bundle(copy)
 
 
+@pytest.mark.parametrize("shifts", [[], [0.5], [7], "0", [True]])
+def test_bad_pitch_shifts_are_refused(tiny_bundle, tmp_path, shifts):
+    copy = tmp_path / "shifts"
+    shutil.copytree(tiny_bundle, copy)
+    meta = read_meta(copy)
+    meta["decoder"]["pitch_shifts"] = shifts
+    (copy / "bundle.json").write_text(json.dumps(meta))
+    with pytest.raises(ModelError, match="pitch_shifts must be a list of whole semitones"):
+        load_bundle(copy)
+
+
+def test_a_bundle_without_pitch_shifts_runs_the_network_once(tiny_bundle, tmp_path):
+    copy = tmp_path / "old"
+    shutil.copytree(tiny_bundle, copy)
+    meta = read_meta(copy)
+    del meta["decoder"]["pitch_shifts"]
+    (copy / "bundle.json").write_text(json.dumps(meta))
+    assert load_bundle(copy).decoder["pitch_shifts"] == [0]
+
+
 def test_unknown_name_lists_the_bundled_models():
     with pytest.raises(ModelError, match="no model named"):
         load_bundle("no-such-model")

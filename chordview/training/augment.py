@@ -6,21 +6,13 @@ from functools import cache
 
 import numpy as np
 
-from chordview.vocab import PITCH_CLASSES, tag_classes
+from chordview.vocab import tag_classes, transposition
 
 
 @cache
 def tag_transposition(semitones: int) -> np.ndarray:
     """Index map of the 170 chord tags transposed by ``semitones`` (N and X stay)."""
-    classes = tag_classes()
-    index = {c: i for i, c in enumerate(classes)}
-    table = np.arange(len(classes))
-    for i, label in enumerate(classes):
-        if ":" in label:
-            root, quality = label.split(":", 1)
-            new_root = PITCH_CLASSES[(PITCH_CLASSES.index(root) + semitones) % 12]
-            table[i] = index[f"{new_root}:{quality}"]
-    return table
+    return transposition(tag_classes(), semitones)
 
 
 def pitch_shift(
