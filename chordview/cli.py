@@ -276,6 +276,11 @@ def _cmd_models(args) -> int:
             )
             if prov.get("command"):
                 print(f"  command: {prov['command']}")
+        dec = meta.get("decoder", {})
+        shifts = dec.get("pitch_shifts", [0])
+        print(f"  decoder: self-transition {dec.get('self_transition', '?')}, "
+              + ("no pitch-shift averaging" if shifts == [0] else
+                 "outputs averaged over pitch shifts " + " ".join(f"{v:+d}" for v in shifts)))  # fmt: skip
         for set_name, scores in meta.get("scores", {}).items():
             shown = ", ".join(f"{k} {v:.3f}" for k, v in scores.items() if isinstance(v, float))
             print(f"  scores on {set_name}: {shown}")

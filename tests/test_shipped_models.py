@@ -65,7 +65,7 @@ def test_models_lists_provenance_and_scores(capsys):
     assert main(["models"]) == 0
     out = capsys.readouterr().out
     assert "unet" in out and "cr2" in out and "79,976" not in out  # cr2 ships with 1 channel
-    assert "command: chordview train" in out
+    assert "command: chordview train" in out and "decoder: self-transition 0.9" in out
 
 
 def test_shipped_bundles_are_small():
