@@ -171,43 +171,77 @@ def make_song(tmp_path):
 
 
 _WITNESS = """
-import sys, time
-last = time.monotonic()
+import time
+try:
+    stat = open("/proc/stat", "rb", buffering=0)
+except OSError:
+    stat = None
+def stolen():
+    if stat is None:
+        return 0
+    stat.seek(0)
+    fields = stat.read(256).split(b"\\n", 1)[0].split()
+    return int(fields[8]) if len(fields) > 8 else 0
+last, steal = time.monotonic(), stolen()
+print("T", last, steal, flush=True)
 while True:
     time.sleep(0.005)
-    now = time.monotonic()
+    now, s = time.monotonic(), stolen()
     if now - last > 0.05:
-        print(last, now, flush=True)
+        print("S", last, now, flush=True)
+    if s != steal:
+        print("T", now, s, flush=True)
+        steal = s
     last = now
 """
 
 
 class Witness:
-    """An independent process that notes when the machine itself stops running it.
+    """An independent process that notes when the machine itself stops running chordview.
 
     Real-time tests compare the GUI thread (or the audio clock) with wall time. When the whole
     machine is frozen (a virtual machine's host steals the CPU, a disk flush stalls every
     process), those comparisons measure the machine, not chordview. This process sleeps 5 ms at a
-    time at the test's own priority and records every wake-up more than 50 ms late; the
-    timestamps are CLOCK_MONOTONIC, shared by all processes.
+    time at the test's own priority and records every wake-up more than 50 ms late (a stall), and
+    the kernel's count of time the hypervisor stole from this machine's CPUs (``steal`` in
+    ``/proc/stat``), which slows every thread without freezing any of them long enough to be seen
+    as a stall. Timestamps are CLOCK_MONOTONIC, shared by all processes.
     """
 
     def __init__(self):
         self._proc = subprocess.Popen([sys.executable, "-c", _WITNESS], stdout=subprocess.PIPE,
                                       text=True)  # fmt: skip
         self._stalls: list[tuple[float, float]] | None = None
+        self._steal: tuple[np.ndarray, np.ndarray] = (np.zeros(1), np.zeros(1))
 
     def stop(self) -> list[tuple[float, float]]:
         """End the process; its stalls as (start, end) monotonic seconds."""
         if self._stalls is None:
             self._proc.terminate()
             out, _ = self._proc.communicate(timeout=10)
-            self._stalls = [tuple(map(float, line.split())) for line in out.splitlines()]
+            rows = [line.split() for line in out.splitlines()]
+            self._stalls = [(float(a), float(b)) for kind, a, b in rows if kind == "S"]
+            ticks = os.sysconf("SC_CLK_TCK") * (os.cpu_count() or 1)  # per CPU-second
+            steal = [(float(t), int(n) / ticks) for kind, t, n in rows if kind == "T"]
+            if steal:
+                self._steal = tuple(np.asarray(column) for column in zip(*steal, strict=True))
         return self._stalls
 
-    def overlap(self, t0: float, t1: float) -> float:
-        """Seconds of ``[t0, t1]`` during which the machine was seen stalled."""
+    def stolen(self, t0: float, t1: float) -> float:
+        """Seconds of ``[t0, t1]`` the hypervisor took from this machine (mean over its CPUs)."""
+        self.stop()
+        times, seconds = self._steal
+        at = np.interp([t0, t1], times, seconds)  # counted in 10 ms ticks: a coarse clock
+        return float(at[1] - at[0])
+
+    def stalled(self, t0: float, t1: float) -> float:
+        """Seconds of ``[t0, t1]`` during which the machine was seen frozen."""
         return sum(max(0.0, min(b, t1) - max(a, t0)) for a, b in self.stop())
+
+    def overlap(self, t0: float, t1: float) -> float:
+        """Seconds of ``[t0, t1]`` the machine was not running chordview: seen frozen, or stolen
+        by the hypervisor, whichever is more."""
+        return min(t1 - t0, max(self.stalled(t0, t1), self.stolen(t0, t1)))
 
     def worst(self) -> float:
         """The longest stall seen (0 when none)."""

@@ -11,7 +11,9 @@ import numpy as np
 from PySide6.QtCore import QTimer
 
 
-def test_cancel_stops_the_analysis_within_a_second(window, song, open_song, make_song, qtbot):
+def test_cancel_stops_the_analysis_within_a_second(
+    window, song, open_song, make_song, qtbot, witness
+):
     open_song(window, song)  # warm: TensorFlow imported, model loaded
     long = make_song(repeats=4)  # 32 s
     started = {}
@@ -27,7 +29,8 @@ def test_cancel_stops_the_analysis_within_a_second(window, song, open_song, make
         window.open_file(long)
         window.runner.job.progress.connect(on_progress)
     elapsed = time.monotonic() - started["t"]
-    assert elapsed < 1.0, elapsed
+    own = elapsed - witness.overlap(started["t"], started["t"] + elapsed)  # minus the machine's
+    assert own < 1.0, (elapsed, own, witness.stop())
     qtbot.wait(300)
     assert not ready and window.session.analysis.path == song  # the old song stays
     assert not window.progress.isVisible()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import numpy as np
 import pytest
 
 
@@ -37,14 +38,20 @@ def test_cursor_follows_samples_consumed(playing_window, qtbot, witness):
     assert not player.playing
     # A frozen machine freezes the sink and the window alike, and the audio comes back in a burst:
     # samples up to 0.25 s after such a stall (seen by an independent process) measure nothing.
-    stalled = witness.overlap(wall0, wall0 + wall)
+    stalled = witness.stalled(wall0, wall0 + wall)
     if stalled > 0.5:
         pytest.skip(f"the machine itself stalled {stalled:.2f} s of the {wall:.2f} s measured")
-    gaps = [gap for t, gap in samples if witness.overlap(t - 0.25, t) == 0.0]
+    gaps = np.array([gap for t, gap in samples if witness.stalled(t - 0.25, t) == 0.0])
     assert len(gaps) > 0.6 * len(samples), (len(gaps), len(samples), witness.stop())
-    # the display samples the audio clock every 15 ms; the clock itself moves one callback block
-    # (PortAudio picks 2205 samples, 50 ms, here) at a time: never more than 50 ms apart
-    assert max(gaps) <= 0.05 * player.sr, (max(gaps), witness.stop())
+    # The display samples the audio clock every 15 ms; the clock itself moves one callback block
+    # (PortAudio picks 2205 samples, 50 ms, here) at a time, so the cursor is at most one block
+    # from what is heard. A virtual machine's host that slows the GUI thread (or bunches two
+    # callbacks) without freezing the machine can make that two blocks now and then: never more,
+    # and at most one in ten samples. A cursor polled every 100 ms fails both; one without the
+    # latency compensation (4 blocks behind) fails both by far.
+    block = 0.05 * player.sr
+    late = np.mean(gaps > block)
+    assert gaps.max() <= 2 * block and late <= 0.1, (gaps.max(), late, witness.stop())
     # the clock is the sink's: it advanced in real time (a null sink consumes at the sample rate)
     advanced = window.time - start
     assert 0.7 * (wall - stalled) < advanced < 1.1 * wall, (start, window.time, wall, stalled)
