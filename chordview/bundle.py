@@ -28,7 +28,52 @@ FORMAT_VERSION = 1
 #: Decoder settings of a bundle that gives none. ``pitch_shifts``: semitones of the transposed
 #: copies whose outputs are averaged (test-time pitch shifting, see
 #: :func:`chordview.inference.predict_shifted`); ``[0]`` runs the network once.
-DEFAULT_DECODER = {"self_transition": 0.9, "min_bass_confidence": 0.5, "pitch_shifts": [0]}
+DEFAULT_DECODER = {"self_transition": 0.9, "min_bass_confidence": 0.5, "pitch_shifts": (0,)}
+
+
+
+def decoder_settings(given: Any, *, where: str) -> dict[str, Any]:
+    """A bundle's decoder parameters with the defaults filled in, checked.
+
+    Parameters
+    ----------
+    given : dict
+        The ``decoder`` entry of ``bundle.json`` (keys may be missing: defaults apply).
+    where : str
+        Names the bundle in error messages.
+
+    Returns
+    -------
+    dict
+        ``self_transition`` in (0, 1), ``min_bass_confidence`` in [0, 1] and ``pitch_shifts``, a
+        new list of distinct whole semitones from -6 to 6 that includes 0.
+
+    Raises
+    ------
+    ModelError
+        For anything else, with a one-line message.
+    """
+    if not isinstance(given, dict):
+        raise ModelError(f"{where}: decoder must be a mapping of settings, not {given!r}")
+    decoder = {**DEFAULT_DECODER, **given}
+
+    def number(key: str) -> float:
+        value = decoder[key]
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ModelError(f"{where}: decoder {key} must be a number, not {value!r}")
+        return float(value)
+
+    if not 0.0 < number("self_transition") < 1.0:
+        raise ModelError(f"{where}: decoder self_transition must lie between 0 and 1")
+    if not 0.0 <= number("min_bass_confidence") <= 1.0:
+        raise ModelError(f"{where}: decoder min_bass_confidence must lie between 0 and 1")
+    shifts = decoder["pitch_shifts"]
+    if not (isinstance(shifts, list | tuple) and 0 in shifts and len(set(shifts)) == len(shifts)
+            and all(type(v) is int and -6 <= v <= 6 for v in shifts)):  # fmt: skip
+        raise ModelError(f"{where}: decoder pitch_shifts must be distinct whole semitones from -6 "
+                         f"to 6, 0 among them, not {shifts!r}")  # fmt: skip
+    decoder["pitch_shifts"] = list(shifts)
+    return decoder
 
 
 def sha256_file(path: str | Path) -> str:
@@ -155,12 +200,7 @@ def load_bundle(model: str | Path) -> Bundle:
         features = FeatureSpec.from_dict(meta["features"])
     except TypeError as exc:
         raise ModelError(f"{path}: bad feature parameters ({exc})") from None
-    decoder = {**DEFAULT_DECODER, **meta.get("decoder", {})}
-    shifts = decoder["pitch_shifts"]
-    if not (isinstance(shifts, list) and shifts
-            and all(type(v) is int and -6 <= v <= 6 for v in shifts)):  # fmt: skip
-        raise ModelError(f"{path}: decoder pitch_shifts must be a list of whole semitones from -6 "
-                         f"to 6, not {shifts!r}")  # fmt: skip
+    decoder = decoder_settings(meta.get("decoder", {}), where=str(path))
     return Bundle(
         name=str(meta.get("name", path.name)),
         model=net,
@@ -226,7 +266,7 @@ def save_bundle(
             "n_parameters": int(model.count_params()),
             "features": features.to_dict(),
             "vocabulary": default_vocabulary(),
-            "decoder": {**DEFAULT_DECODER, **(decoder or {})},
+            "decoder": decoder_settings(decoder or {}, where=str(out_dir)),
             "provenance": {"keras_version": keras.__version__, **(provenance or {})},
             "scores": scores or {},
             "weights": {"file": weights.name, "sha256": sha256_file(weights)},

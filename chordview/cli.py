@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from chordview import __version__
-from chordview.errors import ChordviewError
+from chordview.errors import ChordviewError, ModelError
 from chordview.export import FORMATS
 
 
@@ -255,7 +255,7 @@ def _cmd_analyze(args) -> int:
 
 
 def _cmd_models(args) -> int:
-    from chordview.bundle import bundled_dir, bundled_names, read_meta
+    from chordview.bundle import bundled_dir, bundled_names, decoder_settings, read_meta
 
     names = bundled_names()
     if not names:
@@ -276,11 +276,15 @@ def _cmd_models(args) -> int:
             )
             if prov.get("command"):
                 print(f"  command: {prov['command']}")
-        dec = meta.get("decoder", {})
-        shifts = dec.get("pitch_shifts", [0])
-        print(f"  decoder: self-transition {dec.get('self_transition', '?')}, "
-              + ("no pitch-shift averaging" if shifts == [0] else
-                 "outputs averaged over pitch shifts " + " ".join(f"{v:+d}" for v in shifts)))  # fmt: skip
+        try:
+            dec = decoder_settings(meta.get("decoder", {}), where=name)
+        except ModelError as exc:
+            print(f"  decoder: unusable ({exc})")
+        else:
+            shifts = dec["pitch_shifts"]
+            print(f"  decoder: self-transition {dec['self_transition']}, "
+                  + ("no pitch-shift averaging" if shifts == [0] else "outputs averaged over pitch "
+                     "shifts " + " ".join(f"{v:+d}" for v in shifts)))  # fmt: skip
         for set_name, scores in meta.get("scores", {}).items():
             shown = ", ".join(f"{k} {v:.3f}" for k, v in scores.items() if isinstance(v, float))
             print(f"  scores on {set_name}: {shown}")

@@ -201,6 +201,7 @@ def predict_shifted(
     shifts = list(shifts) or [0]
     total: dict[str, np.ndarray] = {}
     for k, s in enumerate(shifts):
+
         def part(f: float, k: int = k) -> None:
             if progress is not None:
                 progress((k + f) / len(shifts))

@@ -46,14 +46,31 @@ def test_corrupt_description_is_refused(tiny_bundle, tmp_path):
         load_bundle(copy)
 
 
-@pytest.mark.parametrize("shifts", [[], [0.5], [7], "0", [True]])
+@pytest.mark.parametrize("shifts", [[], [0.5], [0, 1.0], [7], "0", [True], [0, 0, 1], [-1, 1]])
 def test_bad_pitch_shifts_are_refused(tiny_bundle, tmp_path, shifts):
     copy = tmp_path / "shifts"
     shutil.copytree(tiny_bundle, copy)
     meta = read_meta(copy)
     meta["decoder"]["pitch_shifts"] = shifts
     (copy / "bundle.json").write_text(json.dumps(meta))
-    with pytest.raises(ModelError, match="pitch_shifts must be a list of whole semitones"):
+    with pytest.raises(ModelError, match="pitch_shifts must be distinct whole semitones"):
+        load_bundle(copy)
+
+
+@pytest.mark.parametrize(
+    "decoder, message",
+    [(None, "decoder must be a mapping"), ([0.9], "decoder must be a mapping"),
+     ({"self_transition": 1.0}, "self_transition must lie between 0 and 1"),
+     ({"self_transition": "0.9"}, "self_transition must be a number"),
+     ({"min_bass_confidence": -0.1}, "min_bass_confidence must lie between 0 and 1")],
+)  # fmt: skip
+def test_bad_decoder_settings_are_refused(tiny_bundle, tmp_path, decoder, message):
+    copy = tmp_path / "decoder"
+    shutil.copytree(tiny_bundle, copy)
+    meta = read_meta(copy)
+    meta["decoder"] = decoder
+    (copy / "bundle.json").write_text(json.dumps(meta))
+    with pytest.raises(ModelError, match=message):
         load_bundle(copy)
 
 

@@ -322,7 +322,7 @@ def arrange(
             score.controls[chan] = {7: 100, 10: part.pan, 91: part.reverb, 93: part.chorus}
     if band.voices:
         chorale.write(w.note, chords, _scales(chords), rng, channels=(BASS, COMP, COMP2, PAD),
-                      **dict(band.ornaments))  # fmt: skip
+                      levels=[p.level for p in band.voices], **dict(band.ornaments))  # fmt: skip
     elif band.bass is not None:
         _bass(w, band.bass, chords, band, bar)
     for chan in (COMP, COMP2, PAD):

@@ -216,7 +216,6 @@ class Band:
             passing=float(rng.uniform(0, 0.6)), n_kinds=(0.4, 0.35, 0.25),
         )  # fmt: skip
 
-
     @classmethod
     def chorale(cls, rng: np.random.Generator) -> Band:
         """Four voices of one ensemble singing in four parts, no drums (``N``: silence or noise)."""

@@ -73,14 +73,8 @@ def voice(chord, prev: Sequence[int] | None, rng: np.random.Generator) -> tuple[
         cost += rng.gumbel() * 1.5
         if cost < best_cost:
             best, best_cost = keys, cost
-    if best is None:  # no strict spacing fits: stack the tones upwards from the bass
-        b = RANGES[0][0] + (chord.bass - RANGES[0][0]) % 12 + 12
-        upper = sorted(pcs - {chord.bass}) or [chord.bass]
-        keys = [b]
-        for i in range(3):
-            pc = upper[i % len(upper)]
-            keys.append(keys[-1] + ((pc - keys[-1]) % 12 or 12))
-        best = tuple(keys)
+    if best is None:  # every label the generator writes has spacings (tested): refuse the rest
+        raise ValueError(f"no four-part voicing sounds all of {sorted(need)} over bass {chord.bass}")
     return best
 
 
@@ -105,8 +99,8 @@ def _step(key: int, direction: int, scale: frozenset[int]) -> int:
 
 def write(
     note: Callable[..., None], chords: Sequence, scales: Sequence[frozenset[int]],
-    rng: np.random.Generator, *, channels: Sequence[int], passing: float = 0.5,
-    neighbour: float = 0.15, suspension: float = 0.25, restrike: float = 0.5,
+    rng: np.random.Generator, *, channels: Sequence[int], levels: Sequence[float] = (0, 0, 0, 0),
+    passing: float = 0.5, neighbour: float = 0.15, suspension: float = 0.25, restrike: float = 0.5,
 ) -> None:  # fmt: skip
     """Sing ``chords`` in four parts through ``note(chan, key, beat, length, chord)``.
 
@@ -121,6 +115,8 @@ def write(
         The scale around each chord, for non-chord tones.
     channels : sequence of int
         MIDI channels of bass, tenor, alto and soprano.
+    levels : sequence of float
+        Each voice's loudness (velocity offset).
     passing, neighbour, suspension, restrike : float
         Probabilities of each ornament where it fits, and of re-singing a long chord on a beat.
     """
@@ -140,7 +136,8 @@ def write(
             if v in held[i]:
                 hold = 1.0 if c.b1 - c.b0 >= 2 else 0.5
                 segments = [[c.b0, c.b0 + hold, keys[i - 1][v]], [c.b0 + hold, c.b1, k]]
-            if nxt is not None and c.b1 - c.b0 >= 1 and c.b1 - segments[-1][0] >= 1:
+            room = 2 if v == 0 else 1  # the bass leaves the label's bass only in longer chords
+            if nxt is not None and c.b1 - c.b0 >= room and c.b1 - segments[-1][0] >= 1:
                 k1 = keys[i + 1][v]
                 tail = None
                 if 3 <= abs(k1 - k) <= 4 and rng.random() < passing:
@@ -159,4 +156,5 @@ def write(
                     starts += [float(b) for b in np.arange(np.floor(b0) + 1, b1 - 0.5)]
                 ends = starts[1:] + [b1]
                 for s, e in zip(starts, ends, strict=True):
-                    note(chan, key, s, (e - s) * 0.97, c, accent=4 if s == c.b0 else 0)
+                    note(chan, key, s, (e - s) * 0.97, c, accent=4 if s == c.b0 else 0,
+                         vel_offset=levels[v])

@@ -153,8 +153,11 @@ def train(
     from chordview.architectures import build  # noqa: I001  (first: quiets TF's start-up logs)
     import keras
 
-    from chordview.bundle import save_bundle
+    from chordview.bundle import decoder_settings, save_bundle
 
+    # the bundle's decoder settings, checked before hours of training rather than at the end
+    decoder_settings({"self_transition": config.self_transition,
+                      "pitch_shifts": list(config.pitch_shifts)}, where="training configuration")
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     keras.utils.set_random_seed(config.seed)

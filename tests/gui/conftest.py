@@ -8,6 +8,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -177,11 +178,12 @@ try:
 except OSError:
     stat = None
 def stolen():
-    if stat is None:
+    try:
+        stat.seek(0)
+        fields = stat.read(256).split(b"\\n", 1)[0].split()
+        return int(fields[8])  # cpu user nice system idle iowait irq softirq steal ...
+    except (AttributeError, OSError, IndexError, ValueError):
         return 0
-    stat.seek(0)
-    fields = stat.read(256).split(b"\\n", 1)[0].split()
-    return int(fields[8]) if len(fields) > 8 else 0
 last, steal = time.monotonic(), stolen()
 print("T", last, steal, flush=True)
 while True:
@@ -189,7 +191,8 @@ while True:
     now, s = time.monotonic(), stolen()
     if now - last > 0.05:
         print("S", last, now, flush=True)
-    if s != steal:
+    if s != steal:  # the count rose between the two wake-ups: pin the step there
+        print("T", last, steal, flush=True)
         print("T", now, s, flush=True)
         steal = s
     last = now
@@ -209,8 +212,8 @@ class Witness:
     """
 
     def __init__(self):
-        self._proc = subprocess.Popen([sys.executable, "-c", _WITNESS], stdout=subprocess.PIPE,
-                                      text=True)  # fmt: skip
+        self._log = tempfile.TemporaryFile("w+")  # a file, not a pipe: it never fills up
+        self._proc = subprocess.Popen([sys.executable, "-c", _WITNESS], stdout=self._log)
         self._stalls: list[tuple[float, float]] | None = None
         self._steal: tuple[np.ndarray, np.ndarray] = (np.zeros(1), np.zeros(1))
 
@@ -218,8 +221,10 @@ class Witness:
         """End the process; its stalls as (start, end) monotonic seconds."""
         if self._stalls is None:
             self._proc.terminate()
-            out, _ = self._proc.communicate(timeout=10)
-            rows = [line.split() for line in out.splitlines()]
+            self._proc.wait(timeout=10)
+            self._log.seek(0)
+            rows = [row for row in map(str.split, self._log.read().splitlines()) if len(row) == 3]
+            self._log.close()
             self._stalls = [(float(a), float(b)) for kind, a, b in rows if kind == "S"]
             ticks = os.sysconf("SC_CLK_TCK") * (os.cpu_count() or 1)  # per CPU-second
             steal = [(float(t), int(n) / ticks) for kind, t, n in rows if kind == "T"]
@@ -232,7 +237,7 @@ class Witness:
         self.stop()
         times, seconds = self._steal
         at = np.interp([t0, t1], times, seconds)  # counted in 10 ms ticks: a coarse clock
-        return float(at[1] - at[0])
+        return max(0.0, float(at[1] - at[0]))
 
     def stalled(self, t0: float, t1: float) -> float:
         """Seconds of ``[t0, t1]`` during which the machine was seen frozen."""

@@ -94,16 +94,37 @@ def test_four_part_songs_follow_the_label_rule(sung):
             assert bass_notes[0][3] % 12 == (root + bass) % 12, ev.label
             assert bass_notes[0][0] < ev.start + 0.1
             b0, b1 = time_map.beat(ev.start), time_map.beat(end)
-            for t0, t1, _, key, _ in notes:
+            for t0, t1, chan, key, _ in notes:
                 if key % 12 in tones:
                     continue
                 if time_map.beat(t0) >= b1 - 0.5 - tol:  # the last half-beat: passing, neighbour
                     counts["passing or neighbour"] += 1
+                    if chan == BASS:  # the bass leaves the label's bass only in longer chords
+                        assert b1 - b0 >= 2 - tol, (ev.label, b1 - b0)
                 else:  # held over from the previous chord for at most a beat
                     assert time_map.beat(t0) < b0 + tol, ev.label
                     assert time_map.beat(t1) <= b0 + 1 + tol, ev.label
                     counts["suspension"] += 1
     assert counts["passing or neighbour"] > 50 and counts["suspension"] > 10, counts
+
+
+def test_each_voice_sings_at_its_own_level(sung):
+    """The drawn balance reaches the notes: louder voices have higher velocities."""
+    drawn, heard = [], []
+    for _, _, band, score in sung:
+        levels = np.array([p.level for p in band.voices])
+        mean = np.array([np.mean([n[4] for n in score.notes if n[2] == c]) for c in VOICES])
+        drawn += list(levels - levels.mean())
+        heard += list(mean - mean.mean())
+    r = np.corrcoef(drawn, heard)[0, 1]
+    assert r > 0.6, r
+
+
+def test_a_chord_four_voices_cannot_sound_is_refused():
+    c = _Chord(0, "dim7")
+    c.bass = 2  # C:dim7/2: five pitch classes
+    with pytest.raises(ValueError, match="no four-part voicing"):
+        voice(c, None, np.random.default_rng(0))
 
 
 def test_ensembles_vary(sung):
