@@ -6,6 +6,7 @@ from functools import cache
 
 import numpy as np
 
+from chordview.inference import shift_features
 from chordview.vocab import tag_classes, transposition
 
 
@@ -34,12 +35,7 @@ def pitch_shift(
     """
     if semitones == 0:
         return features, labels
-    k = semitones * bins_per_semitone
-    out = np.full_like(features, features.min())
-    if k > 0:
-        out[:, k:] = features[:, :-k]
-    else:
-        out[:, :k] = features[:, -k:]
+    out = shift_features(features, semitones * bins_per_semitone)
     shifted = {
         "chord_tag": tag_transposition(semitones)[labels["chord_tag"]],
         "chord_pitch": np.roll(labels["chord_pitch"], semitones, axis=-1),
