@@ -209,11 +209,11 @@ def predict_shifted(
         out = predict(shift_features(features, s * bins_per_semitone), predictor=predictor,
                       progress=part)  # fmt: skip
         for name, arr in out.items():
-            classes = vocabulary.get(name, ())
-            if s and len(classes) != arr.shape[1]:
-                raise ModelError(f"{name}: {arr.shape[1]} outputs but {len(classes)} class names; "
-                                 "pitch-shift averaging needs them")  # fmt: skip
             if s:
+                classes = vocabulary.get(name, ())
+                if len(classes) != arr.shape[1]:
+                    raise ModelError(f"{name}: {arr.shape[1]} outputs but {len(classes)} class "
+                                     "names; pitch-shift averaging needs them")  # fmt: skip
                 try:
                     arr = arr[:, transposition(classes, s)]
                 except ValueError as exc:

@@ -7,22 +7,19 @@ import numpy as np
 import pytest
 
 from chordview.training import voicing
-from chordview.training.arrange import BASS, COMP, COMP2, DRUMS, MELODY, PAD, arrange
+from chordview.training.arrange import BASS, COMP, COMP2, DRUMS, MELODY, PAD
 from chordview.training.band import Band
-from chordview.training.groove import Feel
 from chordview.training.harmony import QUALITY_INTERVALS
-from chordview.training.synth import plan_song
+from tests.training.songs import arranged as arranged_song
 
 EPS = 1e-9
 
 
 def _arranged(i: int, *, band: Band | None = None):
-    events, time_map, bpb = plan_song(i, seed=21, duration=30.0)
-    rng = np.random.default_rng([21, i, 1])
-    band = band if band is not None else Band.random(rng, beats_per_bar=bpb)
-    score = arrange(events, band=band, feel=Feel.random(rng), time_map=time_map,
-                    beats_per_bar=bpb, rng=rng)  # fmt: skip
-    return events, time_map, band, score
+    def draw(rng, bpb):
+        return band if band is not None else Band.random(rng, beats_per_bar=bpb)
+
+    return arranged_song(i, seed=21, band=draw)
 
 
 @pytest.fixture(scope="module")

@@ -6,13 +6,13 @@ import mir_eval
 import numpy as np
 import pytest
 
-from chordview.training.arrange import BASS, COMP, COMP2, DRUMS, PAD, arrange
+from chordview.training.arrange import BASS, COMP, COMP2, DRUMS, PAD
 from chordview.training.band import Band
 from chordview.training.chorale import RANGES, voice
-from chordview.training.groove import Feel
 from chordview.training.harmony import QUALITY_INTERVALS
-from chordview.training.synth import plan_song, song_texture
+from chordview.training.synth import song_texture
 from chordview.training.voicing import OMITTABLE_FIFTH
+from tests.training.songs import arranged
 
 EPS = 1e-9
 VOICES = (BASS, COMP, COMP2, PAD)
@@ -26,12 +26,7 @@ class _Chord:
 
 
 def _sung(i: int):
-    events, time_map, bpb = plan_song(i, seed=33, duration=30.0)
-    rng = np.random.default_rng([33, i, 1])
-    band = Band.chorale(rng)
-    score = arrange(events, band=band, feel=Feel.random(rng), time_map=time_map,
-                    beats_per_bar=bpb, rng=rng)  # fmt: skip
-    return events, time_map, band, score
+    return arranged(i, seed=33, band=lambda rng, _bpb: Band.chorale(rng))
 
 
 @pytest.fixture(scope="module")
