@@ -36,7 +36,7 @@ class Analysis:
     outputs : dict of str to np.ndarray
         Head name -> ``(n_frames, n_classes)`` float32 probabilities.
     cqt : np.ndarray, shape (n_frames, n_bins)
-        The log-CQT the network saw (dB).
+        The log-CQT the network saw (dB); of a harmonic CQT, the channel starting at ``fmin``.
     segments : list of Segment
         Decoded chords covering the analysed frames.
     sr, hop_length : int
@@ -237,7 +237,7 @@ def analyze(
     report("decode", 1.0)
     return Analysis(
         outputs=outputs,
-        cqt=feats[:, :, 0],
+        cqt=feats[:, :, spec.harmonics.index(1.0) if 1.0 in spec.harmonics else 0],
         segments=segments,
         sr=spec.sr,
         hop_length=spec.hop_length,

@@ -198,7 +198,7 @@ def load_bundle(model: str | Path) -> Bundle:
             raise ModelError(f"{path}: cannot load weights ({first_line(exc)})") from None
     try:
         features = FeatureSpec.from_dict(meta["features"])
-    except TypeError as exc:
+    except (TypeError, ValueError) as exc:
         raise ModelError(f"{path}: bad feature parameters ({exc})") from None
     decoder = decoder_settings(meta.get("decoder", {}), where=str(path))
     return Bundle(

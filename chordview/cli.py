@@ -97,6 +97,13 @@ def _parser() -> argparse.ArgumentParser:
         metavar="KEY=VALUE",
         help="architecture hyper-parameter (JSON value), repeatable",
     )
+    t.add_argument(
+        "--harmonics",
+        default="1",
+        metavar="H,H,...",
+        help="input channels: a CQT starting at each multiple of the lowest note (default: 1, the "
+        "plain CQT; 0.5,1,2,3 gives a harmonic CQT)",
+    )
     t.add_argument("--workers", type=int, default=2, help="processes for feature caching")
     return p
 
@@ -116,9 +123,19 @@ def _parse_hp(items: list[str]) -> dict:
     return out
 
 
+def _parse_harmonics(text: str):
+    from chordview.features import FeatureSpec
+
+    try:
+        return FeatureSpec(harmonics=tuple(float(h) for h in text.split(",")))
+    except ValueError as exc:
+        raise ChordviewError(f"--harmonics {text!r}: {exc}") from None
+
+
 def _cmd_train(args) -> int:
     from chordview.training.train import TrainConfig, train
 
+    spec = _parse_harmonics(args.harmonics)
     config = TrainConfig(
         architecture=args.arch,
         hyper_parameters=_parse_hp(args.hp),
@@ -139,6 +156,7 @@ def _cmd_train(args) -> int:
         run_dir=run_dir,
         config=config,
         val_dir=args.val,
+        spec=spec,
         workers=args.workers,
         provenance={"command": command},
         log=lambda msg: print(msg, flush=True),

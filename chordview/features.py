@@ -3,6 +3,10 @@
 The CQT is computed in overlapping blocks so memory stays bounded on long files; the log scale
 uses the global maximum of the whole signal, exactly as pumpp's ``CQTMag(log=True)`` does on the
 full signal, so blocked and whole-signal features agree.
+
+A spec with several ``harmonics`` gives a harmonic CQT (Bittner et al., ISMIR 2017): channel ``k``
+is the CQT starting at ``harmonics[k] * fmin``, so bin ``b`` of every channel lines up the
+``h``-th partial of the same fundamental, and a pitch shift moves all channels alike.
 """
 
 from __future__ import annotations
@@ -34,6 +38,8 @@ class FeatureSpec:
         Frequency of the lowest bin, in Hz (C1).
     log : bool
         Log amplitude (dB relative to the signal's maximum).
+    harmonics : tuple of float
+        Multiples of ``fmin`` where each input channel starts; ``(1,)`` is the plain CQT.
     """
 
     sr: int = 44100
@@ -42,6 +48,17 @@ class FeatureSpec:
     over_sample: int = 3
     fmin: float = 32.70319566257483
     log: bool = True
+    harmonics: tuple[float, ...] = (1.0,)
+
+    def __post_init__(self):
+        harmonics = tuple(float(h) for h in self.harmonics)
+        if not harmonics or min(harmonics) <= 0 or len(set(harmonics)) != len(harmonics):
+            raise ValueError(f"harmonics must be distinct positive numbers, not {self.harmonics!r}")
+        top = max(harmonics) * self.fmin * 2.0**self.n_octaves
+        if top >= self.sr / 2:
+            raise ValueError(f"harmonic {max(harmonics):g} puts the top bin at {top:.0f} Hz, "
+                             f"above the Nyquist frequency of {self.sr} Hz audio")  # fmt: skip
+        object.__setattr__(self, "harmonics", harmonics)
 
     @property
     def n_bins(self) -> int:
@@ -50,8 +67,8 @@ class FeatureSpec:
 
     @property
     def n_channels(self) -> int:
-        """Input channels of the network (plain CQT: one)."""
-        return 1
+        """Input channels of the network: one per harmonic (plain CQT: one)."""
+        return len(self.harmonics)
 
     @property
     def frame_rate(self) -> float:
@@ -60,14 +77,25 @@ class FeatureSpec:
 
     def to_dict(self) -> dict:
         """Plain JSON-able dict, as stored in a model bundle (derived sizes included)."""
-        return {"kind": "cqt", **asdict(self), "n_bins": self.n_bins, "n_channels": self.n_channels,
-                "channels": "plain CQT magnitude (no harmonic channels)"}  # fmt: skip
+        plain = self.harmonics == (1.0,)
+        channels = ("plain CQT magnitude (no harmonic channels)" if plain else
+                    "harmonic CQT: channel k starts at harmonics[k] * fmin")  # fmt: skip
+        data = {"kind": "cqt" if plain else "hcqt", **asdict(self), "n_bins": self.n_bins,
+                "n_channels": self.n_channels, "channels": channels}  # fmt: skip
+        if plain:  # plain-CQT dicts stay as they were (bundles, feature-cache keys)
+            del data["harmonics"]
+        else:
+            data["harmonics"] = list(self.harmonics)
+        return data
 
     @classmethod
     def from_dict(cls, data: dict) -> FeatureSpec:
         """Inverse of :meth:`to_dict` (derived sizes are checked, not stored)."""
         names = {f.name for f in fields(cls)}
-        spec = cls(**{k: v for k, v in data.items() if k in names})
+        given = {k: v for k, v in data.items() if k in names}
+        if "harmonics" in given:
+            given["harmonics"] = tuple(given["harmonics"])
+        spec = cls(**given)
         for key in ("n_bins", "n_channels"):
             if key in data and data[key] != getattr(spec, key):
                 raise TypeError(f"{key}={data[key]} does not match the parameters ({getattr(spec, key)})")
@@ -85,18 +113,21 @@ class FeatureSpec:
 DEFAULT_SPEC = FeatureSpec()
 
 
-def _extractor(spec: FeatureSpec):
+def _extractors(spec: FeatureSpec) -> list:
     import pumpp
 
-    return pumpp.feature.CQTMag(
-        name="cqt",
-        sr=spec.sr,
-        hop_length=spec.hop_length,
-        n_octaves=spec.n_octaves,
-        over_sample=spec.over_sample,
-        fmin=spec.fmin,
-        log=False,
-    )
+    return [
+        pumpp.feature.CQTMag(
+            name="cqt",
+            sr=spec.sr,
+            hop_length=spec.hop_length,
+            n_octaves=spec.n_octaves,
+            over_sample=spec.over_sample,
+            fmin=spec.fmin * h,
+            log=False,
+        )
+        for h in spec.harmonics
+    ]
 
 
 def cqt_magnitude(
@@ -107,7 +138,7 @@ def cqt_magnitude(
     margin_frames: int = 32,
     progress: Callable[[float], None] | None = None,
 ) -> np.ndarray:
-    """Linear CQT magnitude of a mono signal already at ``spec.sr``.
+    """Linear CQT magnitude of a mono signal already at ``spec.sr``, one channel per harmonic.
 
     Parameters
     ----------
@@ -125,12 +156,12 @@ def cqt_magnitude(
 
     Returns
     -------
-    np.ndarray, shape (n_frames, n_bins), float32
+    np.ndarray, shape (n_frames, n_bins, n_channels), float32
     """
-    ext = _extractor(spec)
+    extractors = _extractors(spec)
     n_frames = spec.n_frames(len(y))
     hop = spec.hop_length
-    out = np.empty((n_frames, spec.n_bins), dtype=np.float32)
+    out = np.empty((n_frames, spec.n_bins, spec.n_channels), dtype=np.float32)
     for f0 in range(0, n_frames, block_frames):
         f1 = min(n_frames, f0 + block_frames)
         lo = max(0, f0 - margin_frames)
@@ -138,15 +169,16 @@ def cqt_magnitude(
         chunk = y[lo * hop : len(y) if hi == n_frames else hi * hop]
         with warnings.catch_warnings():  # librosa warns about n_fft on very short inputs
             warnings.simplefilter("ignore", UserWarning)
-            mag = np.asarray(ext.transform_audio(chunk)["mag"]).reshape(-1, spec.n_bins)
-        out[f0:f1] = mag[f0 - lo : f0 - lo + (f1 - f0)]
+            for k, ext in enumerate(extractors):
+                mag = np.asarray(ext.transform_audio(chunk)["mag"]).reshape(-1, spec.n_bins)
+                out[f0:f1, :, k] = mag[f0 - lo : f0 - lo + (f1 - f0)]
         if progress is not None:
             progress(f1 / n_frames)
     return out
 
 
 def log_scale(mag: np.ndarray) -> np.ndarray:
-    """Decibels relative to the maximum, as pumpp's ``log=True`` computes them."""
+    """Decibels relative to the maximum (over all channels), as pumpp's ``log=True`` computes them."""
     import librosa
 
     if mag.size == 0:
@@ -167,6 +199,4 @@ def compute_features(
     np.ndarray, shape (n_frames, n_bins, n_channels), float32
     """
     mag = cqt_magnitude(y, spec=spec, progress=progress)
-    if spec.log:
-        mag = log_scale(mag)
-    return mag[:, :, None]
+    return log_scale(mag) if spec.log else mag

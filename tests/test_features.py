@@ -56,3 +56,43 @@ def test_encode_labels_gives_frame_targets():
     assert classes[y["chord_tag"][0]] == "C:maj" and classes[y["chord_tag"][-1]] == "A:min7"
     assert y["chord_root"][0] == 0 and y["chord_bass"][0] == 4  # E in the bass
     assert list(np.flatnonzero(y["chord_pitch"][-1])) == [0, 4, 7, 9]
+
+
+def test_harmonic_cqt_channels_line_up_the_partials_of_one_fundamental():
+    """Channel h starts at h * fmin: a 440 Hz tone sits in channel 2 at the bin of 220 Hz."""
+    spec = FeatureSpec(harmonics=(0.5, 1, 2, 3))
+    t = np.arange(44100 * 3) / 44100
+    y = np.sin(2 * np.pi * 440.0 * t).astype(np.float32)
+    feats = compute_features(y, spec=spec)
+    assert feats.shape == (len(y) // 4096, 216, 4)
+    peaks = feats[5:-5].mean(axis=0).argmax(axis=0)
+    a4 = 3 * (69 - 24)  # bins above C1 (MIDI 24) for A4 (MIDI 69), 3 bins per semitone
+    assert list(peaks) == [a4 + 36, a4, a4 - 36, round(a4 - 3 * 12 * np.log2(3))]
+    # the fundamental channel is the plain CQT, up to the shared dB reference
+    plain = compute_features(y)[:, :, 0]
+    shift = (plain - feats[:, :, 1]).mean()
+    np.testing.assert_allclose(feats[:, :, 1] + shift, plain, atol=1e-3)
+
+
+def test_blocked_harmonic_cqt_matches_one_pass():
+    spec = FeatureSpec(harmonics=(0.5, 1, 2))
+    y = chord_signal([48, 55, 64], seconds=40.0)
+    whole = cqt_magnitude(y, spec=spec, block_frames=10_000)
+    blocked = cqt_magnitude(y, spec=spec, block_frames=100)
+    assert whole.shape[2] == 3
+    assert np.abs(whole - blocked).max() <= 1e-4 * whole.max()
+
+
+def test_harmonic_spec_round_trips_and_plain_spec_dict_is_unchanged():
+    spec = FeatureSpec(harmonics=[1, 2, 3])
+    assert spec.harmonics == (1.0, 2.0, 3.0) and spec.n_channels == 3
+    assert FeatureSpec.from_dict(spec.to_dict()) == spec
+    assert "harmonics" not in DEFAULT_SPEC.to_dict() and DEFAULT_SPEC.to_dict()["kind"] == "cqt"
+    with pytest.raises(TypeError, match="n_channels"):
+        FeatureSpec.from_dict({**spec.to_dict(), "n_channels": 1})
+
+
+@pytest.mark.parametrize("harmonics", [(), (1, 1), (0, 1), (-1,), (1, 40)])
+def test_bad_harmonics_are_refused(harmonics):
+    with pytest.raises(ValueError, match="harmonic"):
+        FeatureSpec(harmonics=harmonics)

@@ -102,7 +102,7 @@ def build_cache(
 
 
 def load_tracks(files) -> list[dict[str, np.ndarray]]:
-    """Load cache entries into memory: features (n_frames, n_bins, 1) float16 and targets."""
+    """Load cache entries into memory: features (n_frames, n_bins, n_channels) float16 and targets."""
     tracks = []
     for f in files:
         with np.load(f) as data:

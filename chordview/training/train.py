@@ -123,6 +123,21 @@ def _git_commit() -> str:
         return "unknown"
 
 
+def _with_input_shape(hyper_parameters: dict, spec: FeatureSpec) -> dict:
+    """The architecture's hyper-parameters with the input size of ``spec`` where it is not the
+    default (so a bundle of a harmonic-CQT model rebuilds with the right input)."""
+    from chordview.errors import ChordviewError
+
+    hyper = dict(hyper_parameters)
+    for key, value in (("n_bins", spec.n_bins), ("n_channels", spec.n_channels)):
+        if hyper.get(key, value) != value:
+            raise ChordviewError(f"hyper-parameter {key}={hyper[key]} contradicts the features "
+                                 f"({key}={value})")  # fmt: skip
+        if value != getattr(DEFAULT_SPEC, key):
+            hyper[key] = value
+    return hyper
+
+
 def train(
     *,
     data_dir: str | Path,
@@ -158,6 +173,7 @@ def train(
     # the bundle's decoder settings, checked before hours of training rather than at the end
     decoder_settings({"self_transition": config.self_transition,
                       "pitch_shifts": list(config.pitch_shifts)}, where="training configuration")
+    hyper = _with_input_shape(config.hyper_parameters, spec)
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     keras.utils.set_random_seed(config.seed)
@@ -186,7 +202,7 @@ def train(
         model = keras.saving.load_model(last_path, safe_mode=True)
         log(f"resuming after epoch {state['epoch']}")
     else:
-        model = build(config.architecture, **config.hyper_parameters)
+        model = build(config.architecture, **hyper)
         _compile(model, config.learning_rate)
         state = {"epoch": 0, "best_val_loss": None, "seconds": 0.0}
 
@@ -263,7 +279,7 @@ def train(
         model=model,
         name=Path(out).name,
         architecture=config.architecture,
-        hyper_parameters=config.hyper_parameters,
+        hyper_parameters=hyper,
         features=spec,
         decoder={"self_transition": config.self_transition,
                  "pitch_shifts": list(config.pitch_shifts)},  # fmt: skip

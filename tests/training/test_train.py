@@ -64,3 +64,34 @@ def test_pitch_shift_moves_bins_and_transposes_every_label():
     for k in range(-6, 7):  # every transposition is a permutation that keeps N and X
         table = tag_transposition(k)
         assert sorted(table) == list(range(170)) and table[168] == 168 and table[169] == 169
+
+
+def test_train_on_harmonic_cqt_writes_a_bundle_that_analyses(tmp_path):
+    from chordview.analysis import analyze
+    from chordview.audio import load_audio
+    from chordview.features import compute_features
+
+    data = tmp_path / "data"
+    render_dataset(data, n_songs=2, seed=6, soundfonts=[HELDOUT_SOUNDFONT()], duration=10.0, workers=1)
+    out = tmp_path / "bundle"
+    assert main(["train", str(data), "--arch", "cr2", "-o", str(out), "--run-dir", str(tmp_path / "r"),
+                 "--epochs", "1", "--steps", "1", "--batch-size", "2", "--frames", "32",
+                 "--workers", "1", "--harmonics", "0.5,1,2,3"]) == 0  # fmt: skip
+    meta = read_meta(out)
+    assert meta["features"]["kind"] == "hcqt" and meta["features"]["n_channels"] == 4
+    assert meta["features"]["harmonics"] == [0.5, 1.0, 2.0, 3.0]
+    assert meta["hyper_parameters"] == {"n_channels": 4}
+    bundle = load_bundle(out)
+    assert bundle.model.input_shape[-1] == 4
+    song = next(data.glob("*.flac"))
+    result = analyze(song, model=out, device="cpu")
+    assert result.segments
+    feats = compute_features(load_audio(song, sr=44100), spec=bundle.features)
+    np.testing.assert_array_equal(result.cqt, feats[:, :, 1])  # the display shows harmonic 1
+
+
+@pytest.mark.parametrize("given", ["1,1", "0,1", "1,x", "1,40"])
+def test_train_refuses_bad_harmonics_in_one_line(tmp_path, capsys, given):
+    assert main(["train", str(tmp_path), "-o", str(tmp_path / "b"), "--harmonics", given]) != 0
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "--harmonics" in err and "Traceback" not in err
