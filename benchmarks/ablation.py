@@ -27,7 +27,10 @@ def summarise(epochs: int, name: str) -> dict:
     meta_path = bundle / "bundle.json"
     if meta_path.exists():
         meta = json.loads(meta_path.read_text())
-        row["change"] = meta["hyper_parameters"] or {}
+        row["change"] = {k: v for k, v in (meta["hyper_parameters"] or {}).items()
+                         if k not in ("n_bins", "n_channels")}  # fmt: skip (follow the features)
+        if "harmonics" in meta["features"]:
+            row["change"]["harmonics"] = meta["features"]["harmonics"]
         row["parameters"] = meta["n_parameters"]
     log = run / "log.csv"
     rows = list(csv.DictReader(log.open())) if log.exists() else []

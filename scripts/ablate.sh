@@ -18,22 +18,24 @@ CV=.venv/bin/chordview
 [ -d data/v2/train ] && [ -d data/v2/test ] || {
   echo "error: no data/v2: render it first (the first step of scripts/train_model.sh)" >&2; exit 2; }
 
+# the training options each variant adds to the shipped configuration
 declare -A HP=(
   [baseline]=""
-  [collapse-pool]='collapse="pool"'
-  [collapse-attention]='collapse="attention"'
-  [no-time-pool]='pool_time=false'
-  [no-dilations]='dilations=[]'
-  [tag-only]='structured=false'
+  [collapse-pool]='--hp collapse="pool"'
+  [collapse-attention]='--hp collapse="attention"'
+  [no-time-pool]='--hp pool_time=false'
+  [no-dilations]='--hp dilations=[]'
+  [tag-only]='--hp structured=false'
+  [hcqt]='--harmonics 0.5,1,2,3'
 )
-ORDER=(baseline collapse-pool collapse-attention no-time-pool no-dilations tag-only)
+ORDER=(baseline collapse-pool collapse-attention no-time-pool no-dilations tag-only hcqt)
 [ $# -gt 0 ] && ORDER=("$@")
 for name in "${ORDER[@]}"; do
   [ -n "${HP[$name]+set}" ] || { echo "error: unknown variant '$name' (${!HP[*]})" >&2; exit 2; }
 done
 
 for name in "${ORDER[@]}"; do
-  hp=(); [ -n "${HP[$name]}" ] && hp=(--hp "${HP[$name]}")
+  read -r -a hp <<< "${HP[$name]}"  # no option value holds a space
   run="runs/v2/ablate$EPOCHS-$name" bundle="runs/v2/bundles/ablate$EPOCHS-$name"
   echo "+ $name: ${HP[$name]:-(shipped configuration)}" >&2
   nice -n 10 "$CV" train data/v2/train --val data/v2/val --arch unet "${hp[@]}" -o "$bundle" \
