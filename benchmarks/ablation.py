@@ -27,8 +27,8 @@ def summarise(epochs: int, name: str) -> dict:
     meta_path = bundle / "bundle.json"
     if meta_path.exists():
         meta = json.loads(meta_path.read_text())
-        row["change"] = {k: v for k, v in (meta["hyper_parameters"] or {}).items()
-                         if k not in ("n_bins", "n_channels")}  # fmt: skip (follow the features)
+        hyper = meta["hyper_parameters"] or {}  # its input size follows the features
+        row["change"] = {k: v for k, v in hyper.items() if k not in ("n_bins", "n_channels")}
         if "harmonics" in meta["features"]:
             row["change"]["harmonics"] = meta["features"]["harmonics"]
         row["parameters"] = meta["n_parameters"]

@@ -17,7 +17,7 @@ import numpy as np
 
 from chordview.contract import validate_outputs
 from chordview.decode import Segment, decode
-from chordview.errors import AudioError, Cancelled, ChordviewError
+from chordview.errors import AudioError, Cancelled, ChordviewError, ModelError
 
 Progress = Callable[[str, float], "bool | None"]
 STAGES = ("audio", "features", "network", "decode")
@@ -184,6 +184,12 @@ def analyze(
     timings: dict[str, float] = {}
     bundle = get_bundle(model)
     spec = bundle.features
+    shape = getattr(bundle.model, "input_shape", None)
+    shape = tuple(shape[2:]) if isinstance(shape, tuple) and len(shape) == 4 else ()
+    if len(shape) == 2 and shape[0] == spec.n_bins and shape[1] != spec.n_channels:
+        where = "" if bundle.meta else "; a .keras file does not say its features: use its bundle"
+        raise ModelError(f"{bundle.name}: the network takes {shape[1]} input channels but its "
+                         f"features give {spec.n_channels}{where}")  # fmt: skip
     report("audio", 0.0)
     t0 = time.perf_counter()
     if path is not None:
@@ -237,7 +243,7 @@ def analyze(
     report("decode", 1.0)
     return Analysis(
         outputs=outputs,
-        cqt=feats[:, :, spec.harmonics.index(1.0) if 1.0 in spec.harmonics else 0],
+        cqt=np.ascontiguousarray(feats[:, :, spec.fundamental_channel]),
         segments=segments,
         sr=spec.sr,
         hop_length=spec.hop_length,

@@ -200,6 +200,10 @@ def load_bundle(model: str | Path) -> Bundle:
         features = FeatureSpec.from_dict(meta["features"])
     except (TypeError, ValueError) as exc:
         raise ModelError(f"{path}: bad feature parameters ({exc})") from None
+    expected_input = (features.n_bins, features.n_channels)
+    if tuple(net.input_shape[2:]) != expected_input:
+        raise ModelError(f"{path}: the network takes input {tuple(net.input_shape[2:])} (bins, "
+                         f"channels) but the features give {expected_input}")  # fmt: skip
     decoder = decoder_settings(meta.get("decoder", {}), where=str(path))
     return Bundle(
         name=str(meta.get("name", path.name)),

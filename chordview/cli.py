@@ -10,10 +10,14 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from chordview import __version__
 from chordview.errors import ChordviewError, ModelError
 from chordview.export import FORMATS
+
+if TYPE_CHECKING:
+    from chordview.features import FeatureSpec
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -123,7 +127,7 @@ def _parse_hp(items: list[str]) -> dict:
     return out
 
 
-def _parse_harmonics(text: str):
+def _parse_harmonics(text: str) -> FeatureSpec:
     from chordview.features import FeatureSpec
 
     try:

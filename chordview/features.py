@@ -11,6 +11,7 @@ is the CQT starting at ``harmonics[k] * fmin``, so bin ``b`` of every channel li
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields
@@ -39,7 +40,8 @@ class FeatureSpec:
     log : bool
         Log amplitude (dB relative to the signal's maximum).
     harmonics : tuple of float
-        Multiples of ``fmin`` where each input channel starts; ``(1,)`` is the plain CQT.
+        Multiples of ``fmin`` where each input channel starts: distinct, at least 0.5, 1 among
+        them. ``(1,)`` is the plain CQT.
     """
 
     sr: int = 44100
@@ -52,8 +54,12 @@ class FeatureSpec:
 
     def __post_init__(self):
         harmonics = tuple(float(h) for h in self.harmonics)
-        if not harmonics or min(harmonics) <= 0 or len(set(harmonics)) != len(harmonics):
-            raise ValueError(f"harmonics must be distinct positive numbers, not {self.harmonics!r}")
+        if len(set(harmonics)) != len(harmonics) or not all(math.isfinite(h) for h in harmonics):
+            raise ValueError(f"harmonics must be distinct numbers, not {self.harmonics!r}")
+        if 1.0 not in harmonics:  # the fundamental channel is the one the app displays
+            raise ValueError(f"harmonics must include 1 (the fundamental), not {self.harmonics!r}")
+        if min(harmonics) < 0.5:  # lower ones need longer CQT filters than a block margin covers
+            raise ValueError(f"harmonic {min(harmonics):g} is below the lowest supported, 0.5")
         top = max(harmonics) * self.fmin * 2.0**self.n_octaves
         if top >= self.sr / 2:
             raise ValueError(f"harmonic {max(harmonics):g} puts the top bin at {top:.0f} Hz, "
@@ -69,6 +75,11 @@ class FeatureSpec:
     def n_channels(self) -> int:
         """Input channels of the network: one per harmonic (plain CQT: one)."""
         return len(self.harmonics)
+
+    @property
+    def fundamental_channel(self) -> int:
+        """Index of the channel that starts at ``fmin`` (the plain CQT)."""
+        return self.harmonics.index(1.0)
 
     @property
     def frame_rate(self) -> float:

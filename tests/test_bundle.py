@@ -83,6 +83,28 @@ def test_a_bundle_without_pitch_shifts_runs_the_network_once(tiny_bundle, tmp_pa
     assert load_bundle(copy).decoder["pitch_shifts"] == [0]
 
 
+def test_features_that_do_not_fit_the_network_are_refused(tiny_bundle, tmp_path):
+    from chordview.features import FeatureSpec
+
+    copy = tmp_path / "hcqt-claim"
+    shutil.copytree(tiny_bundle, copy)
+    meta = json.loads((copy / "bundle.json").read_text())
+    meta["features"] = FeatureSpec(harmonics=(1, 2)).to_dict()  # the network takes one channel
+    (copy / "bundle.json").write_text(json.dumps(meta))
+    with pytest.raises(ModelError, match=r"takes input \(216, 1\).*give \(216, 2\)"):
+        load_bundle(copy)
+
+
+def test_a_several_channel_keras_file_is_refused_for_analysis(tmp_path):
+    from chordview.analysis import analyze
+    from chordview.architectures import build
+
+    path = tmp_path / "hcqt.keras"
+    build("unet", filters=2, depth=3, collapse_filters=8, dilations=[1], n_channels=3).save(path)
+    with pytest.raises(ModelError, match="3 input channels.*use its bundle"):
+        analyze(y=np.zeros(44100 * 2, dtype=np.float32), sr=44100, model=path, device="cpu")
+
+
 def test_unknown_name_lists_the_bundled_models():
     with pytest.raises(ModelError, match="no model named"):
         load_bundle("no-such-model")

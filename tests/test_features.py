@@ -87,12 +87,29 @@ def test_harmonic_spec_round_trips_and_plain_spec_dict_is_unchanged():
     spec = FeatureSpec(harmonics=[1, 2, 3])
     assert spec.harmonics == (1.0, 2.0, 3.0) and spec.n_channels == 3
     assert FeatureSpec.from_dict(spec.to_dict()) == spec
-    assert "harmonics" not in DEFAULT_SPEC.to_dict() and DEFAULT_SPEC.to_dict()["kind"] == "cqt"
+    # feature-cache keys are str(spec.to_dict()): the plain spec's must stay as it was
+    assert str(DEFAULT_SPEC.to_dict()) == (
+        "{'kind': 'cqt', 'sr': 44100, 'hop_length': 4096, 'n_octaves': 6, 'over_sample': 3, "
+        "'fmin': 32.70319566257483, 'log': True, 'n_bins': 216, 'n_channels': 1, "
+        "'channels': 'plain CQT magnitude (no harmonic channels)'}"
+    )
     with pytest.raises(TypeError, match="n_channels"):
         FeatureSpec.from_dict({**spec.to_dict(), "n_channels": 1})
 
 
-@pytest.mark.parametrize("harmonics", [(), (1, 1), (0, 1), (-1,), (1, 40)])
+@pytest.mark.parametrize(
+    "harmonics", [(), (1, 1), (0, 1), (-1, 1), (0.25, 1), (1, 40), (1, float("nan")), (2, 3)]
+)
 def test_bad_harmonics_are_refused(harmonics):
     with pytest.raises(ValueError, match="harmonic"):
         FeatureSpec(harmonics=harmonics)
+
+
+def test_harmonic_cqt_channels_share_one_db_reference():
+    """A loud 25 Hz hum lies below C1: only the sub-harmonic channel holds the 0 dB maximum."""
+    spec = FeatureSpec(harmonics=(0.5, 1, 2))
+    t = np.arange(44100 * 4) / 44100
+    y = (np.sin(2 * np.pi * 25.0 * t) + 0.05 * np.sin(2 * np.pi * 440.0 * t)).astype(np.float32)
+    feats = compute_features(y, spec=spec)
+    peak = feats.max(axis=(0, 1))
+    assert peak[0] == 0.0 and peak[1] < -10 and peak[2] < -10

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from chordview.errors import ChordviewError
 from chordview.features import DEFAULT_SPEC, FeatureSpec
 from chordview.training.augment import pitch_shift
 from chordview.training.dataset import TARGETS, build_cache, load_tracks
@@ -124,10 +125,10 @@ def _git_commit() -> str:
 
 
 def _with_input_shape(hyper_parameters: dict, spec: FeatureSpec) -> dict:
-    """The architecture's hyper-parameters with the input size of ``spec`` where it is not the
-    default (so a bundle of a harmonic-CQT model rebuilds with the right input)."""
-    from chordview.errors import ChordviewError
+    """Hyper-parameters with ``spec``'s input size added where it is not the default.
 
+    A bundle of a harmonic-CQT model then rebuilds with the right input.
+    """
     hyper = dict(hyper_parameters)
     for key, value in (("n_bins", spec.n_bins), ("n_channels", spec.n_channels)):
         if hyper.get(key, value) != value:
@@ -136,6 +137,14 @@ def _with_input_shape(hyper_parameters: dict, spec: FeatureSpec) -> dict:
         if value != getattr(DEFAULT_SPEC, key):
             hyper[key] = value
     return hyper
+
+
+def _check_resume(stored: dict, given: dict, run_dir: Path) -> None:
+    """Refuse to resume a run whose architecture, hyper-parameters or features differ."""
+    changed = [key for key in given if stored.get(key) != given[key]]
+    if changed:
+        raise ChordviewError(f"{run_dir} holds a run with other {' and '.join(changed)}; resume "
+                             "it with the same settings or use another --run-dir")  # fmt: skip
 
 
 def train(
@@ -174,7 +183,13 @@ def train(
     decoder_settings({"self_transition": config.self_transition,
                       "pitch_shifts": list(config.pitch_shifts)}, where="training configuration")
     hyper = _with_input_shape(config.hyper_parameters, spec)
+    # what fixes the network's shape; a run resumes only with the same (JSON round trip: as stored)
+    inputs = json.loads(json.dumps({"architecture": config.architecture, "hyper_parameters": hyper,
+                                    "features": spec.to_dict()}))  # fmt: skip
     run_dir = Path(run_dir)
+    if (run_dir / "state.json").exists():  # checked before hours of feature caching
+        stored = json.loads((run_dir / "state.json").read_text()).get("inputs", inputs)
+        _check_resume(stored, inputs, run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     keras.utils.set_random_seed(config.seed)
     log(f"caching features of {data_dir}")
@@ -200,11 +215,16 @@ def train(
         import chordview.architectures.layers  # noqa: F401
 
         model = keras.saving.load_model(last_path, safe_mode=True)
+        shape = tuple(model.input_shape[2:])
+        if shape != (spec.n_bins, spec.n_channels):  # runs from before 'inputs' was recorded
+            raise ChordviewError(f"{run_dir} holds a network for input {shape} (bins, channels), "
+                                 f"not {(spec.n_bins, spec.n_channels)}: use another --run-dir")  # fmt: skip
         log(f"resuming after epoch {state['epoch']}")
     else:
         model = build(config.architecture, **hyper)
         _compile(model, config.learning_rate)
         state = {"epoch": 0, "best_val_loss": None, "seconds": 0.0}
+    state["inputs"] = inputs
 
     class Plateau(keras.callbacks.ReduceLROnPlateau):
         """Halves the rate after 2 epochs without progress; its counters survive a resume, so an

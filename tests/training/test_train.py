@@ -95,3 +95,22 @@ def test_train_refuses_bad_harmonics_in_one_line(tmp_path, capsys, given):
     assert main(["train", str(tmp_path), "-o", str(tmp_path / "b"), "--harmonics", given]) != 0
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and "--harmonics" in err and "Traceback" not in err
+
+
+def test_a_run_resumes_only_with_the_same_inputs(tmp_path, capsys):
+    data = tmp_path / "data"
+    render_dataset(data, n_songs=1, seed=7, soundfonts=[HELDOUT_SOUNDFONT()], duration=8.0, workers=1)
+    out, run = tmp_path / "bundle", tmp_path / "run"
+    common = ["train", str(data), "-o", str(out), "--run-dir", str(run), "--epochs", "1",
+              "--steps", "1", "--batch-size", "1", "--frames", "32", "--workers", "1",
+              "--hp", "filters=2", "--hp", "collapse_filters=8", "--hp", "dilations=[1]"]  # fmt: skip
+    assert main(common) == 0
+    before = (out / "bundle.json").read_bytes()
+    capsys.readouterr()
+    for extra in (["--harmonics", "1,2"], ["--hp", "depth=3"]):
+        assert main([*common, *extra]) != 0
+        err = capsys.readouterr().err.strip()
+        assert err.count("\n") == 0 and "use another --run-dir" in err and "Traceback" not in err
+    assert (out / "bundle.json").read_bytes() == before  # the finished bundle is untouched
+    assert main([*common, "--hp", "n_channels=1", "--harmonics", "1,2"]) != 0
+    assert "contradicts the features" in capsys.readouterr().err
