@@ -115,8 +115,26 @@ def decode(
     list of Segment
         Contiguous, covering ``[0, n_frames * hop_length / sr)``.
     """
+    path = viterbi_tags(outputs["chord_tag"], self_transition=self_transition)
+    return segments_from_path(path, outputs, classes=classes, sr=sr, hop_length=hop_length,
+                              min_bass_confidence=min_bass_confidence)  # fmt: skip
+
+
+def segments_from_path(
+    path: np.ndarray,
+    outputs: dict[str, np.ndarray],
+    *,
+    classes: list[str] | tuple[str, ...],
+    sr: int,
+    hop_length: int,
+    min_bass_confidence: float = 0.5,
+) -> list[Segment]:
+    """Chord segments from a per-frame tag path: runs of one tag, inversions from the bass head.
+
+    Parameters are those of :func:`decode`, plus ``path`` (n_frames,), the tag index of each
+    frame. Neighbouring runs that end up with the same label (after the inversion step) merge.
+    """
     tags = outputs["chord_tag"]
-    path = viterbi_tags(tags, self_transition=self_transition)
     segments: list[Segment] = []
     if not len(path):
         return segments
