@@ -145,6 +145,7 @@ def analyze(
     model="unet",
     device: str = "auto",
     progress: Progress | None = None,
+    fast: bool = False,
 ) -> Analysis:
     """Analyse a file or an in-memory signal.
 
@@ -162,6 +163,10 @@ def analyze(
         Where to run the network.
     progress : callable, optional
         ``progress(stage, fraction)``; return ``False`` to cancel.
+    fast : bool
+        Run the network once on the audio as it is, instead of averaging its outputs over the
+        bundle's ``pitch_shifts`` (a bundle with shifts -1, 0, +1 runs about 3x faster, slightly
+        less accurately).
 
     Returns
     -------
@@ -219,8 +224,9 @@ def analyze(
     t0 = time.perf_counter()
     report("network", 0.0)
     predictor = _predictor(bundle, device)
+    shifts = [0] if fast else [int(s) for s in bundle.decoder["pitch_shifts"]]
     outputs = predict_shifted(
-        feats, predictor=predictor, shifts=[int(s) for s in bundle.decoder["pitch_shifts"]],
+        feats, predictor=predictor, shifts=shifts,
         bins_per_semitone=spec.over_sample, vocabulary=bundle.vocabulary,
         progress=lambda f: report("network", f),
     )  # fmt: skip
@@ -254,6 +260,7 @@ def analyze(
             "architecture": bundle.meta.get("architecture", "keras"),
             "sha256": bundle.sha256,
             "device": predictor.device,
+            "pitch_shifts": shifts,
         },
         vocabulary=bundle.vocabulary,
         timings=timings,

@@ -51,6 +51,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     a.add_argument("--overwrite", action="store_true", help="replace existing output files")
     a.add_argument("--device", default="auto", choices=("auto", "cpu", "gpu"))
+    a.add_argument(
+        "--fast",
+        action="store_true",
+        help="run the network once instead of averaging over the model's pitch shifts "
+        "(about 3x faster, slightly less accurate)",
+    )
     a.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
     c = sub.add_parser("check-model", help="check that a model fits the structured-output contract")
@@ -252,6 +258,7 @@ def _cmd_analyze(args) -> int:
                 audio,
                 model=bundle,
                 device=args.device,
+                fast=args.fast,
                 progress=lambda stage, f, i=i, name=audio.name: bar.update(i, name, stage, f),
             )
             written = write_outputs(result, targets, overwrite=args.overwrite)

@@ -40,7 +40,8 @@ def to_jams(analysis):
             f"({model['architecture']}, sha256 {model['sha256']})"
         ),
         annotator={"name": "chordview", "model": model["name"], "model_version": model["version"],
-                   "model_sha256": model["sha256"], "device": model.get("device", "")},
+                   "model_sha256": model["sha256"], "device": model.get("device", ""),
+                   "pitch_shifts": list(model.get("pitch_shifts", [0]))},
     )  # fmt: skip
     for seg in analysis.segments:
         end = min(seg.end, analysis.duration)

@@ -381,3 +381,34 @@ def test_a_closed_pipe_is_not_a_traceback():
                           capture_output=True, text=True, timeout=120)  # fmt: skip
     assert proc.returncode == 0 and len(proc.stdout) == 10
     assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr, proc.stderr
+
+
+def test_fast_runs_the_network_once_and_says_so(capsys, tiny_bundle, wav_file, tmp_path):
+    """--fast skips the bundle's pitch-shift averaging: its outputs are those of the same
+    weights with shifts [0], and the JAMS file records which shifts were used."""
+    from chordview.analysis import analyze
+
+    def with_shifts(name, shifts):
+        copy = tmp_path / name
+        shutil.copytree(tiny_bundle, copy)
+        meta = json.loads((copy / "bundle.json").read_text())
+        meta["decoder"]["pitch_shifts"] = shifts
+        (copy / "bundle.json").write_text(json.dumps(meta))
+        return copy
+
+    averaged, single = with_shifts("averaged", [-1, 0, 1]), with_shifts("single", [0])
+    song = wav_file()
+    fast = analyze(song, model=averaged, device="cpu", fast=True)
+    once = analyze(song, model=single, device="cpu")
+    full = analyze(song, model=averaged, device="cpu")
+    for head, probs in once.outputs.items():
+        np.testing.assert_array_equal(fast.outputs[head], probs)
+    assert not np.allclose(full.outputs["chord_tag"], once.outputs["chord_tag"])
+    assert (fast.model["pitch_shifts"], full.model["pitch_shifts"]) == ([0], [-1, 0, 1])
+
+    for flag, out, shifts in (("--fast", "fast", [0]), (None, "full", [-1, 0, 1])):
+        rc, _, err = _analyze(capsys, song, "--model", averaged, "-o", tmp_path / out, "-q",
+                              *([flag] if flag else []))  # fmt: skip
+        assert rc == 0, err
+        jam = json.loads((tmp_path / out / "song.jams").read_text())
+        assert jam["annotations"][0]["annotation_metadata"]["annotator"]["pitch_shifts"] == shifts
