@@ -128,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     tables = chord_tables(classes)
     tracks = []
     for audio, ref in pairs:
-        result = analyze(audio, model=args.model, device="cpu")
+        result = analyze(audio, model=bundle, device="cpu")
         tracks.append((audio.name, result, load_reference(ref)))
         print(f"analysed {audio.name}", file=sys.stderr, flush=True)
     results = {}

@@ -41,7 +41,7 @@ def to_jams(analysis):
         ),
         annotator={"name": "chordview", "model": model["name"], "model_version": model["version"],
                    "model_sha256": model["sha256"], "device": model.get("device", ""),
-                   "pitch_shifts": list(model.get("pitch_shifts", [0]))},
+                   **({"pitch_shifts": list(model["pitch_shifts"])} if "pitch_shifts" in model else {})},
     )  # fmt: skip
     for seg in analysis.segments:
         end = min(seg.end, analysis.duration)
