@@ -99,6 +99,13 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--batch-size", type=int, default=8)
     t.add_argument("--frames", type=int, default=128, help="frames per training excerpt")
     t.add_argument("--lr", type=float, default=1e-3)
+    t.add_argument(
+        "--lr-schedule",
+        choices=["plateau", "cosine"],
+        default="plateau",
+        help="plateau: halve the rate after 2 epochs without progress; cosine: decay it from "
+        "--lr to --lr/100 over the epochs (default: plateau)",
+    )
     t.add_argument("--seed", type=int, default=0)
     t.add_argument(
         "--hp",
@@ -154,6 +161,7 @@ def _cmd_train(args) -> int:
         batch_size=args.batch_size,
         seq_frames=args.frames,
         learning_rate=args.lr,
+        lr_schedule=args.lr_schedule,
         seed=args.seed,
     )
     run_dir = args.run_dir or args.output.with_name(args.output.name + ".run")

@@ -9,6 +9,7 @@ the weights with the best validation loss become the bundle.
 from __future__ import annotations
 
 import json
+import math
 import os
 import subprocess
 import time
@@ -35,12 +36,29 @@ class TrainConfig:
     batch_size: int = 8
     seq_frames: int = 128
     learning_rate: float = 1e-3
+    #: 'plateau' halves the rate after 2 epochs without progress; 'cosine' decays it over the run
+    lr_schedule: str = "plateau"
     max_shift: int = 6
     seed: int = 0
     self_transition: float = 0.9
     #: test-time pitch shifts written to the bundle's decoder (chosen on data/v2/val: averaging
     #: -1, 0, +1 semitones raised the v2.1.0 UNet's majmin .879 -> .886, sevenths .855 -> .867)
     pitch_shifts: tuple[int, ...] = (-1, 0, 1)
+
+
+LR_SCHEDULES = ("plateau", "cosine")
+
+
+def cosine_rate(epoch: int, epochs: int, base: float) -> float:
+    """The rate of ``epoch`` (from 0) under the cosine schedule: ``base`` in the first epoch,
+    ``base / 100`` in the last, half-cosine between.
+
+    A fixed decay ends a run of a fixed budget at a small rate whatever the validation loss does;
+    the plateau schedule lowers the rate only once the loss stalls, which on a budget where the
+    loss is still falling may never happen.
+    """
+    floor = base / 100
+    return floor + (base - floor) * 0.5 * (1 + math.cos(math.pi * epoch / max(epochs - 1, 1)))
 
 
 def _excerpt(track, start, n):
@@ -147,6 +165,18 @@ def _check_resume(stored: dict, given: dict, run_dir: Path) -> None:
                              "it with the same settings or use another --run-dir")  # fmt: skip
 
 
+def _check_schedule(saved: dict, config: TrainConfig, run_dir: Path) -> None:
+    """Refuse to resume under another schedule; a cosine run is fixed by its number of epochs."""
+    schedule = saved.get("lr_schedule", "plateau")  # runs from before schedules were recorded
+    if schedule != config.lr_schedule:
+        raise ChordviewError(f"{run_dir} holds a run with the {schedule} learning-rate schedule; "
+                             "resume it with the same settings or use another --run-dir")  # fmt: skip
+    if schedule == "cosine" and saved.get("epochs") != config.epochs:
+        raise ChordviewError(f"{run_dir} holds a cosine-schedule run of {saved.get('epochs')} "
+                             f"epochs, not {config.epochs}: the schedule is fixed by the number "
+                             "of epochs; use another --run-dir")  # fmt: skip
+
+
 def train(
     *,
     data_dir: str | Path,
@@ -182,14 +212,18 @@ def train(
     # the bundle's decoder settings, checked before hours of training rather than at the end
     decoder_settings({"self_transition": config.self_transition,
                       "pitch_shifts": list(config.pitch_shifts)}, where="training configuration")
+    if config.lr_schedule not in LR_SCHEDULES:
+        raise ChordviewError(f"unknown learning-rate schedule {config.lr_schedule!r} "
+                             f"(one of: {', '.join(LR_SCHEDULES)})")  # fmt: skip
     hyper = _with_input_shape(config.hyper_parameters, spec)
     # what fixes the network's shape; a run resumes only with the same (JSON round trip: as stored)
     inputs = json.loads(json.dumps({"architecture": config.architecture, "hyper_parameters": hyper,
                                     "features": spec.to_dict()}))  # fmt: skip
     run_dir = Path(run_dir)
     if (run_dir / "state.json").exists():  # checked before hours of feature caching
-        stored = json.loads((run_dir / "state.json").read_text()).get("inputs", inputs)
-        _check_resume(stored, inputs, run_dir)
+        saved = json.loads((run_dir / "state.json").read_text())
+        _check_resume(saved.get("inputs", inputs), inputs, run_dir)
+        _check_schedule(saved, config, run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     keras.utils.set_random_seed(config.seed)
     log(f"caching features of {data_dir}")
@@ -225,6 +259,9 @@ def train(
         _compile(model, config.learning_rate)
         state = {"epoch": 0, "best_val_loss": None, "seconds": 0.0}
     state["inputs"] = inputs
+    state["lr_schedule"] = config.lr_schedule
+    if config.lr_schedule == "cosine":
+        state["epochs"] = config.epochs
 
     class Plateau(keras.callbacks.ReduceLROnPlateau):
         """Halves the rate after 2 epochs without progress; its counters survive a resume, so an
@@ -237,7 +274,15 @@ def train(
                 self.best, self.wait = saved["best"], saved["wait"]
                 self.cooldown_counter = saved["cooldown_counter"]
 
-    plateau = Plateau(factor=0.5, patience=2, min_lr=1e-5)
+    if config.lr_schedule == "plateau":
+        schedule = plateau = Plateau(  # the loss the checkpoint ranks epochs by
+            monitor="val_loss" if val is not None else "loss", factor=0.5, patience=2, min_lr=1e-5
+        )
+    else:  # a function of the epoch alone, so a resumed run continues exactly
+        plateau = None
+        schedule = keras.callbacks.LearningRateScheduler(
+            lambda epoch, _: cosine_rate(epoch, config.epochs, config.learning_rate)
+        )
 
     class Checkpoint(keras.callbacks.Callback):
         def on_epoch_begin(self, epoch, logs=None):
@@ -251,11 +296,12 @@ def train(
                 state["best_epoch"] = epoch + 1
                 self.model.save_weights(best_path)
             state["epoch"] = epoch + 1
-            state["plateau"] = {  # runs after the plateau callback: its state for the next epoch
-                "best": None if plateau.best is None else float(plateau.best),
-                "wait": plateau.wait,
-                "cooldown_counter": plateau.cooldown_counter,
-            }
+            if plateau is not None:  # runs after the plateau callback: its state for the next epoch
+                state["plateau"] = {
+                    "best": None if plateau.best is None else float(plateau.best),
+                    "wait": plateau.wait,
+                    "cooldown_counter": plateau.cooldown_counter,
+                }
             state["learning_rate"] = float(keras.ops.convert_to_numpy(
                 self.model.optimizer.learning_rate))  # fmt: skip
             state["seconds"] += time.time() - self.t0
@@ -275,7 +321,7 @@ def train(
             validation_data=val,
             validation_batch_size=config.batch_size,
             callbacks=[
-                plateau,  # first: the checkpoint saves its updated counters
+                schedule,  # first: the checkpoint saves the plateau's updated counters
                 Checkpoint(),
                 keras.callbacks.CSVLogger(str(run_dir / "log.csv"), append=True),
             ],

@@ -11,6 +11,7 @@ from chordview.bundle import load_bundle, read_meta
 from chordview.cli import main
 from chordview.training.augment import pitch_shift, tag_transposition
 from chordview.training.synth import HELDOUT_SOUNDFONT, render_dataset
+from chordview.training.train import cosine_rate
 from chordview.vocab import tag_classes
 
 
@@ -114,3 +115,41 @@ def test_a_run_resumes_only_with_the_same_inputs(tmp_path, capsys):
     assert (out / "bundle.json").read_bytes() == before  # the finished bundle is untouched
     assert main([*common, "--hp", "n_channels=1", "--harmonics", "1,2"]) != 0
     assert "contradicts the features" in capsys.readouterr().err
+
+
+def test_cosine_rate_falls_from_the_rate_to_a_hundredth():
+    rates = [cosine_rate(e, 36, 1e-3) for e in range(36)]
+    assert rates[0] == pytest.approx(1e-3) and rates[-1] == pytest.approx(1e-5)
+    assert all(a > b for a, b in zip(rates, rates[1:], strict=False))
+    assert rates[17] == pytest.approx(5.05e-4, rel=0.05)  # half-way: about half the rate
+    assert cosine_rate(0, 1, 2e-3) == pytest.approx(2e-3)  # a one-epoch run keeps its rate
+
+
+def test_cosine_schedule_sets_each_epochs_rate_and_resumes_exactly(tmp_path, capsys):
+    data = tmp_path / "data"
+    render_dataset(data, n_songs=1, seed=7, soundfonts=[HELDOUT_SOUNDFONT()], duration=8.0, workers=1)
+    out, run = tmp_path / "bundle", tmp_path / "run"
+    common = ["train", str(data), "-o", str(out), "--run-dir", str(run), "--steps", "1",
+              "--batch-size", "1", "--frames", "32", "--workers", "1", "--lr-schedule", "cosine",
+              "--hp", "filters=2", "--hp", "collapse_filters=8", "--hp", "dilations=[1]"]  # fmt: skip
+    assert main([*common, "--epochs", "3"]) == 0
+
+    def rates():
+        lines = (run / "log.csv").read_text().splitlines()
+        column = lines[0].split(",").index("learning_rate")
+        return [float(line.split(",")[column]) for line in lines[1:]]
+
+    assert rates() == pytest.approx([1e-3, 5.05e-4, 1e-5])
+    assert read_meta(out)["provenance"]["config"]["lr_schedule"] == "cosine"
+    # stopped after epoch 2: the resumed run trains epoch 3 at the rate of epoch 3
+    state = json.loads((run / "state.json").read_text())
+    assert state["learning_rate"] == pytest.approx(1e-5) and "plateau" not in state
+    (run / "state.json").write_text(json.dumps({**state, "epoch": 2}))
+    assert main([*common, "--epochs", "3"]) == 0
+    assert "resuming after epoch 2" in capsys.readouterr().out
+    assert rates()[-1] == pytest.approx(1e-5)
+    # another length or another schedule would not continue the same run: refused in one line
+    for changed in (["--epochs", "4"], ["--epochs", "3", "--lr-schedule", "plateau"]):
+        assert main([*common, *changed]) != 0
+        err = capsys.readouterr().err.strip()
+        assert err.count("\n") == 0 and "use another --run-dir" in err and "Traceback" not in err
