@@ -16,7 +16,9 @@ Random streams: ``default_rng([seed, index, k])`` with ``k`` = 0 for the plan an
 the performance (band, feel, notes, ``N`` noise), 2 for the effect chain, 3 for the soundfont
 choice and 4 for the texture (a band, or four-part writing with probability ``chorale``), so
 changing one stage leaves the others' draws alone: a song that stays a band song is the same
-whatever ``chorale`` is.
+whatever ``chorale`` is. With ``hymn`` the four-part songs also get the harmony, tempo and
+phrasing of a chorale (:mod:`~chordview.training.hymn`, texture ``"hymn"``) instead of a band
+song's; band songs stay the same.
 """
 
 from __future__ import annotations
@@ -39,6 +41,8 @@ from chordview.training.effects import EffectChain, apply_effects, colored_noise
 from chordview.training.fluid import HELDOUT_SOUNDFONT, TRAIN_SOUNDFONTS, render_score
 from chordview.training.groove import Feel, TimeMap
 from chordview.training.harmony import ChordEvent, song_spans
+from chordview.training.hymn import TEMPO as HYMN_TEMPO
+from chordview.training.hymn import hymn_spans
 
 __all__ = [
     "HELDOUT_SOUNDFONT", "TRAIN_SOUNDFONTS", "ChordEvent", "SongPlan", "events_to_jams", "main",
@@ -79,25 +83,33 @@ class SongPlan(NamedTuple):
     beats_per_bar: int
 
 
-def plan_song(index: int, *, seed: int, duration: float = 30.0) -> SongPlan:
-    """Events (tiling ``[0, duration]``), time map and metre of song ``index`` of set ``seed``."""
+def plan_song(index: int, *, seed: int, duration: float = 30.0, texture: str = "band") -> SongPlan:
+    """Events (tiling ``[0, duration]``), time map and metre of song ``index`` of set ``seed``.
+
+    ``texture`` ``"hymn"`` plans a chorale (:func:`~chordview.training.hymn.hymn_spans`, slow
+    and straight); ``"band"`` and ``"chorale"`` plan a band song.
+    """
     rng = np.random.default_rng([seed, index, 0])
-    tempo = float(rng.uniform(60, 180))
+    hymn = texture == "hymn"
+    tempo = float(rng.uniform(*HYMN_TEMPO)) if hymn else float(rng.uniform(60, 180))
     beats_per_bar = 3 if rng.random() < 0.15 else 4
-    swing = float(rng.uniform(0.05, 1 / 6)) if rng.random() < 0.25 else 0.0
+    swing = float(rng.uniform(0.05, 1 / 6)) if not hymn and rng.random() < 0.25 else 0.0
     time_map = TimeMap(tempo, swing)
     n_beats = np.ceil(time_map.beat(duration) * 2) / 2 + 0.5
+    spans = (hymn_spans if hymn else song_spans)(rng, n_beats=n_beats, beats_per_bar=beats_per_bar)
     events = []
-    for ev in time_map.events(song_spans(rng, n_beats=n_beats, beats_per_bar=beats_per_bar)):
+    for ev in time_map.events(spans):
         if ev.start >= duration - 1e-9:
             break
         events.append(ChordEvent(ev.label, ev.start, min(ev.duration, duration - ev.start)))
     return SongPlan(events, time_map, beats_per_bar)
 
 
-def song_events(index: int, *, seed: int, duration: float = 30.0) -> list[ChordEvent]:
+def song_events(
+    index: int, *, seed: int, duration: float = 30.0, texture: str = "band"
+) -> list[ChordEvent]:
     """The exact labels of song ``index`` of the data set ``seed``, without rendering it."""
-    return plan_song(index, seed=seed, duration=duration).events
+    return plan_song(index, seed=seed, duration=duration, texture=texture).events
 
 
 def render_events(
@@ -160,19 +172,23 @@ def render_events(
     return apply_effects(y, sr=int(sr), chain=chain, seed=int(rng.integers(2**31)))
 
 
-def song_texture(index: int, *, seed: int, chorale: float = 0.0) -> str:
-    """``"chorale"`` (four-part writing) or ``"band"``: the texture of song ``index``."""
-    return "chorale" if np.random.default_rng([seed, index, 4]).random() < chorale else "band"
+def song_texture(index: int, *, seed: int, chorale: float = 0.0, hymn: bool = False) -> str:
+    """The texture of song ``index``: ``"band"``, or four-part writing (probability ``chorale``)
+    to a band song's harmony (``"chorale"``) or, with ``hymn``, to a chorale's (``"hymn"``)."""
+    if np.random.default_rng([seed, index, 4]).random() < chorale:
+        return "hymn" if hymn else "chorale"
+    return "band"
 
 
 def render_song(
     index: int, *, seed: int, soundfont: str | Path, sr: int = 44100, duration: float = 30.0,
-    chorale: float = 0.0,
+    chorale: float = 0.0, hymn: bool = False,
 ) -> tuple[np.ndarray, list[ChordEvent]]:  # fmt: skip
     """Song ``index`` of the data set seeded by ``seed``: audio and its exact chord events.
 
     ``chorale`` is the probability that the song is sung in four parts
-    (:meth:`~chordview.training.band.Band.chorale`) rather than played by a band.
+    (:meth:`~chordview.training.band.Band.chorale`) rather than played by a band; with ``hymn``
+    such a song is also planned as a chorale (see :func:`song_texture`).
 
     Returns
     -------
@@ -181,11 +197,13 @@ def render_song(
     events : list of ChordEvent
         Contiguous events tiling ``[0, duration]``.
     """
-    events, time_map, beats_per_bar = plan_song(index, seed=seed, duration=duration)
+    texture = song_texture(index, seed=seed, chorale=chorale, hymn=hymn)
+    events, time_map, beats_per_bar = plan_song(index, seed=seed, duration=duration,
+                                                texture=texture)  # fmt: skip
     performance = int(np.random.default_rng([seed, index, 1]).integers(2**63))
     chain = EffectChain.random(np.random.default_rng([seed, index, 2]))
     band = None
-    if song_texture(index, seed=seed, chorale=chorale) == "chorale":
+    if texture != "band":
         band = Band.chorale(np.random.default_rng([seed, index, 4, 1]))
     y = render_events(events, soundfont=soundfont, sr=sr, seed=performance, tempo=time_map.tempo,
                       beats_per_bar=beats_per_bar, swing=time_map.swing, band=band,
@@ -212,16 +230,16 @@ def _song_paths(out_dir: Path, index: int) -> tuple[Path, Path]:
     return out_dir / f"song_{index:05d}.flac", out_dir / f"song_{index:05d}.jams"
 
 
-def _render_to_files(job: tuple[str, int, int, str, float, int, float]) -> tuple[int, float]:
+def _render_to_files(job: tuple[str, int, int, str, float, int, float, bool]) -> tuple[int, float]:
     """Worker: render one song and write its FLAC and JAMS atomically; returns (index, seconds)."""
     import soundfile as sf
 
-    out_dir, index, seed, soundfont, duration, sr, chorale = job
+    out_dir, index, seed, soundfont, duration, sr, chorale, hymn = job
     flac, jpath = _song_paths(Path(out_dir), index)
     y, events = render_song(index, seed=seed, soundfont=soundfont, sr=sr, duration=duration,
-                            chorale=chorale)  # fmt: skip
+                            chorale=chorale, hymn=hymn)  # fmt: skip
     meta = {"seed": seed, "index": index, "soundfont": Path(soundfont).name, "generator": 2,
-            "texture": song_texture(index, seed=seed, chorale=chorale)}  # fmt: skip
+            "texture": song_texture(index, seed=seed, chorale=chorale, hymn=hymn)}  # fmt: skip
     jam = events_to_jams(events, duration=duration, sandbox=meta)
     tmp = f".tmp{os.getpid()}"
     try:
@@ -252,13 +270,14 @@ def _is_rendered(out: Path, index: int, texture: str) -> bool:
 def render_dataset(
     out_dir: str | Path, *, n_songs: int, seed: int, soundfonts: Sequence[str | Path],
     duration: float = 30.0, sr: int = 44100, workers: int = 2, start: int = 0,
-    chorale: float = 0.0, progress: Callable[[int, int], None] | None = None,
+    chorale: float = 0.0, hymn: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[Path]:  # fmt: skip
     """Render songs ``start .. start + n_songs - 1`` to ``out_dir`` (FLAC PCM_16 + JAMS).
 
     Songs whose two files exist and whose JAMS records the song's texture (see
     :func:`song_texture`) are skipped, so an interrupted run resumes and raising ``chorale``
-    re-renders only the songs that become chorales. The soundfont of a
+    (or switching ``hymn``) re-renders only the songs whose texture changes. The soundfont of a
     song is drawn from ``soundfonts`` by ``default_rng([seed, index, 3])``; songs are rendered
     grouped by soundfont, so each worker process loads each soundfont once.
 
@@ -282,9 +301,10 @@ def render_dataset(
     indices = range(start, start + n_songs)
     jobs = []
     for i in indices:
-        if not _is_rendered(out, i, song_texture(i, seed=seed, chorale=chorale)):
+        if not _is_rendered(out, i, song_texture(i, seed=seed, chorale=chorale, hymn=hymn)):
             font = fonts[int(np.random.default_rng([seed, i, 3]).integers(len(fonts)))]
-            jobs.append((str(out), i, seed, font, float(duration), int(sr), float(chorale)))
+            jobs.append((str(out), i, seed, font, float(duration), int(sr), float(chorale),
+                         bool(hymn)))  # fmt: skip
     jobs.sort(key=lambda j: (j[3], j[1]))
     done = 0
     if workers <= 1 or len(jobs) <= 1:
@@ -321,6 +341,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--sr", type=int, default=44100, help="sample rate in Hz")
     ap.add_argument("--chorale", type=float, default=0.0,
                     help="fraction of songs sung in four parts instead of played by a band")  # fmt: skip
+    ap.add_argument("--hymn", action="store_true",
+                    help="four-part songs get a chorale's harmony, tempo and phrasing "
+                    "(chordview.training.hymn) instead of a band song's")  # fmt: skip
     args = ap.parse_args(argv)
     fonts = args.soundfont or list(TRAIN_SOUNDFONTS)
     t0 = time.perf_counter()
@@ -335,7 +358,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         paths = render_dataset(args.out, n_songs=args.songs, seed=args.seed, soundfonts=fonts,
                                duration=args.duration, sr=args.sr, workers=args.workers,
-                               start=args.start, chorale=args.chorale,
+                               start=args.start, chorale=args.chorale, hymn=args.hymn,
                                progress=report)  # fmt: skip
     except ChordviewError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -345,7 +368,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"{len(paths)} songs in {args.out} ({new} rendered, {len(paths) - new} skipped) "
           f"in {elapsed:.1f} s with {len(fonts)} soundfont(s)")  # fmt: skip
     sample = range(args.start, args.start + min(args.songs, 1000))
-    print(stats(song_events(i, seed=args.seed, duration=args.duration) for i in sample).table())
+    textures = {i: song_texture(i, seed=args.seed, chorale=args.chorale, hymn=args.hymn)
+                for i in sample}  # fmt: skip
+    print(stats(song_events(i, seed=args.seed, duration=args.duration, texture=textures[i])
+                for i in sample).table())  # fmt: skip
     return 0
 
 

@@ -12,12 +12,14 @@ from chordview.training.groove import Feel
 from chordview.training.synth import plan_song
 
 
-def arranged(i: int, *, seed: int, band: Callable[[np.random.Generator, int], Band]):
-    """Song ``i`` of ``seed`` (30 s) arranged for ``band(rng, beats_per_bar)``.
+def arranged(
+    i: int, *, seed: int, band: Callable[[np.random.Generator, int], Band], texture: str = "band"
+):
+    """Song ``i`` of ``seed`` (30 s, planned for ``texture``) arranged for ``band(rng, bpb)``.
 
     Returns (events, time_map, band, score); the band and the feel come from one seeded stream.
     """
-    events, time_map, bpb = plan_song(i, seed=seed, duration=30.0)
+    events, time_map, bpb = plan_song(i, seed=seed, duration=30.0, texture=texture)
     rng = np.random.default_rng([seed, i, 1])
     chosen = band(rng, bpb)
     score = arrange(events, band=chosen, feel=Feel.random(rng), time_map=time_map,

@@ -25,13 +25,11 @@ class _Chord:
         self.bass = (root + self.tones[bass_degree]) % 12
 
 
-def _sung(i: int):
-    return arranged(i, seed=33, band=lambda rng, _bpb: Band.chorale(rng))
-
-
-@pytest.fixture(scope="module")
-def sung():
-    return [_sung(i) for i in range(30)]
+@pytest.fixture(scope="module", params=["chorale", "hymn"])
+def sung(request):
+    """30 four-part songs, to band-song harmony (``chorale``) or chorale harmony (``hymn``)."""
+    choir = lambda rng, _bpb: Band.chorale(rng)  # noqa: E731
+    return [arranged(i, seed=33, band=choir, texture=request.param) for i in range(30)]
 
 
 @pytest.mark.parametrize("quality", sorted(QUALITY_INTERVALS))
