@@ -5,8 +5,9 @@
 module writes what a chorale harmonisation is made of, as common-practice harmony describes it:
 
 - phrases of one to three bars, each closed by a cadence on a held chord (a fermata: two to four
-  beats), in the home key or a closely related one (dominant, relative, subdominant); the last
-  phrase cadences at home, and a minor piece may end on a major tonic (Picardy third);
+  beats, starting on a strong beat), in the home key or a closely related one (dominant,
+  relative, subdominant); the song's last phrase cadences at home (a 30-second excerpt may end
+  before it does), and a minor piece may end on a major tonic (Picardy third);
 - a chord on nearly every beat, some held for two, some pairs of half a beat;
 - triads and the common seventh chords only: V7, ii7, vii°7 (minor) and viiø7 (major), vi7, IV7,
   applied dominants (V7/x, vii°7/x), and the 8-7 motion V - V7 over one bass; no added-sixth,
@@ -120,22 +121,34 @@ def _rhythm(rng, beats: float) -> list[float]:
     return out
 
 
-def _phrase(rng, key, beats_per_bar: int, *, last: bool) -> list[_Chord]:
-    """One phrase in ``key``: a function walk on the beat, closed by a cadence on a fermata."""
+def _phrase(rng, key, beats_per_bar: int, *, start: float, last: bool) -> list[_Chord]:
+    """One phrase in ``key`` from beat ``start``: a function walk on the beat, closed by a cadence
+    whose held chord starts on a strong beat (beat 1 or 3 of a 4/4 bar, beat 1 of a 3/4 one)."""
     bars = int(rng.choice([1, 2, 2, 2, 3]))
     fermata = float(rng.choice([2, 2, 3, 4]))
     kinds = (("authentic", 1),) if last else _CADENCES[key[1]]
     kind = kinds[_pick(rng, kinds, [w for _, w in kinds])][0]
     close = _cadence(rng, key, kind, fermata, last=last)
-    body_beats = max(1.0, bars * beats_per_bar - sum(c.beats for c in close[:-1]) - 1)
+    strong = 2 if beats_per_bar == 4 else beats_per_bar
+    held_at = np.ceil((start + bars * beats_per_bar - 1) / strong) * strong
+    body_beats = float(held_at - start - sum(c.beats for c in close[:-1]))
+    while body_beats < 1:
+        body_beats += strong
     chords: list[_Chord] = []
+    functions: list[str] = []
     fn, prev = ("T" if rng.random() < 0.75 else "S"), None
     for beats in _rhythm(rng, body_beats):
         c = _degree(rng, key, fn, avoid=prev)
         c.beats = beats
         chords.append(c)
+        functions.append(fn)
         prev = next(d for d, v in _DEGREES[key[1]][fn].items() if (key[0] + v[0]) % 12 == c.root)
         fn = "TSD"[_pick(rng, "TSD", _NEXT[fn])]
+    if kind in ("half", "phrygian", "plagal") and functions[-1] == "D":
+        # a predominant does not follow the dominant: the body ends on the tonic instead
+        tonic = _degree(rng, key, "T")
+        tonic.beats = chords[-1].beats
+        chords[-1] = tonic
     return chords + close
 
 
@@ -155,17 +168,21 @@ def _related(rng, home) -> tuple[int, str]:
 def _decorate(rng, chords: list[_Chord]) -> list[_Chord]:
     """Applied dominants before a chord, and the 8-7 motion of a dominant over one bass."""
     out: list[_Chord] = []
+    targets: set[int] = set()  # chords an applied dominant leads to: they stay what they are
     for c in chords:
         prev = out[-1] if out else None
         target_ok = (c.root - c.key[0]) % 12 not in (0,) and c.quality in ("maj", "min", "min7")
-        if prev is not None and not prev.fixed and target_ok and rng.random() < 0.2:
+        if prev is not None and not prev.fixed and id(prev) not in targets and target_ok \
+                and rng.random() < 0.2:  # fmt: skip
             # the previous chord becomes the dominant (or leading-tone seventh) of this one
             if rng.random() < 0.7:
                 prev.root, prev.quality = (c.root + 7) % 12, "7"
             else:
                 prev.root, prev.quality = (c.root + 11) % 12, "dim7"
             prev.bass = ""
-        if c.quality == "maj" and (c.root - c.key[0]) % 12 == 7 and c.beats >= 1 \
+            targets.add(id(c))
+        held = c.fixed and c.beats >= 2  # a cadence's held chord is never split
+        if not held and c.quality == "maj" and (c.root - c.key[0]) % 12 == 7 and c.beats >= 1 \
                 and c.bass in ("", "3") and rng.random() < 0.3:  # fmt: skip
             if not c.fixed:  # V - V7 over one bass (8-7 in an upper voice): both keep it
                 c.bass, c.fixed = ("" if rng.random() < 0.7 else "3"), True
@@ -210,9 +227,9 @@ def hymn_spans(rng: np.random.Generator, *, n_beats: float, beats_per_bar: int =
     total, first = sum(c.beats for c in chords), True
     while total < n_beats:
         key = home if first else _related(rng, home)
-        phrase = _phrase(rng, key, beats_per_bar, last=False)
+        phrase = _phrase(rng, key, beats_per_bar, start=total, last=False)
         if total + sum(c.beats for c in phrase) >= n_beats - beats_per_bar:
-            phrase = _phrase(rng, home, beats_per_bar, last=True)
+            phrase = _phrase(rng, home, beats_per_bar, start=total, last=True)
         chords += phrase
         total += sum(c.beats for c in phrase)
         first = False
