@@ -4,13 +4,14 @@
 #   bash scripts/train_model.sh unet     # or: cr2
 #
 # 1. Renders data/v2/{val,test} (60 songs each, seeds 2 and 3, the held-out soundfont TimGM6mb),
-#    data/v2/test-chorale (60 songs sung in four parts, seed 4, TimGM6mb) and data/v2/train
+#    data/v2/test-chorale (60 songs sung in four parts, seed 4, TimGM6mb), data/v2/test-hymn (the
+#    same songs with a chorale's harmony, --hymn, see chordview/training/hymn.py) and data/v2/train
 #    (1600 songs, seed 1, the training soundfonts). A quarter of the train and val songs are sung
 #    in four parts (--chorale 0.25), the rest played by a band; data/v2/test is band songs only.
 #    Existing songs are kept, so an interrupted run resumes; about 2 GB.
 # 2. Trains ARCH with the shipped configuration (36 epochs x 150 batches of 8 x 128 frames, seed 0)
 #    into runs/v2/bundles/ARCH; checkpoints in runs/v2/ARCH, so re-running resumes.
-# 3. Scores it on data/v2/test and data/v2/test-chorale (held out) and, when data/romantext
+# 3. Scores it on data/v2/test, data/v2/test-chorale and data/v2/test-hymn (held out) and, when data/romantext
 #    exists (EVALUATION ONLY: built by scripts/make_romantext_set.py), on the RomanText set; all
 #    are recorded in the bundle's scores. Nothing is selected on RomanText: the weights kept are those of the best validation
 #    loss on data/v2/val.
@@ -30,6 +31,7 @@ SYNTH=(run $PY -m chordview.training.synth --workers "$JOBS")
 "${SYNTH[@]}" data/v2/val --songs 60 --seed 2 --soundfont "$HELD" --chorale 0.25
 "${SYNTH[@]}" data/v2/test --songs 60 --seed 3 --soundfont "$HELD"
 "${SYNTH[@]}" data/v2/test-chorale --songs 60 --seed 4 --soundfont "$HELD" --chorale 1
+"${SYNTH[@]}" data/v2/test-hymn --songs 60 --seed 4 --soundfont "$HELD" --chorale 1 --hymn
 "${SYNTH[@]}" data/v2/train --songs 1600 --seed 1 --chorale 0.25
 
 run $CV train data/v2/train --val data/v2/val --arch "$ARCH" -o "runs/v2/bundles/$ARCH" \
@@ -39,6 +41,8 @@ run $CV evaluate data/v2/test --model "runs/v2/bundles/$ARCH" --device cpu \
   -o "runs/v2/eval_${ARCH}_test" --record synthetic-test
 run $CV evaluate data/v2/test-chorale --model "runs/v2/bundles/$ARCH" --device cpu \
   -o "runs/v2/eval_${ARCH}_test_chorale" --record synthetic-test-chorale
+run $CV evaluate data/v2/test-hymn --model "runs/v2/bundles/$ARCH" --device cpu \
+  -o "runs/v2/eval_${ARCH}_test_hymn" --record synthetic-test-hymn
 if [ -d data/romantext ]; then
   run $CV evaluate data/romantext --model "runs/v2/bundles/$ARCH" --device cpu \
     -o "runs/v2/eval_${ARCH}_romantext" --record romantext
