@@ -322,14 +322,21 @@ def song_spans(rng: np.random.Generator, *, n_beats: float, beats_per_bar: int =
             total += n
     chords = _decorate(rng, chords, style)
     _invert(rng, chords, style)
+    spans = laid_out(chords, music)
+    if outro:
+        beat = spans[-1].beat + spans[-1].beats
+        spans.append(Span("N", beat, n_beats - beat))
+    return spans
+
+
+def laid_out(chords: list[_Chord], end: float) -> list[Span]:
+    """``chords`` end to end from beat 0 as labelled spans, the last one cut at beat ``end``."""
     spans: list[Span] = []
     beat = 0.0
     for c in chords:
-        if beat >= music:
+        if beat >= end:
             break
-        beats = min(c.beats, music - beat)
+        beats = min(c.beats, end - beat)
         spans.append(Span(chord_label(c.root, c.quality, key=c.key, bass=c.bass), beat, beats))
         beat += beats
-    if outro:
-        spans.append(Span("N", beat, n_beats - beat))
     return spans

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from chordview.training.harmony import Span, _Chord, _pick, chord_label
+from chordview.training.harmony import Span, _Chord, _pick, laid_out
 
 #: Tempo range of hymn songs, quarter notes per minute (chorales are sung slowly).
 TEMPO = (56.0, 100.0)
@@ -236,13 +236,4 @@ def hymn_spans(rng: np.random.Generator, *, n_beats: float, beats_per_bar: int =
     music = [c for c in chords if c.quality != "N"]
     decorated = _decorate(rng, music)
     _invert(rng, decorated)
-    chords = [c for c in chords if c.quality == "N"][:1] + decorated
-    spans: list[Span] = []
-    beat = 0.0
-    for c in chords:
-        if beat >= n_beats:
-            break
-        beats = min(c.beats, n_beats - beat)
-        spans.append(Span(chord_label(c.root, c.quality, key=c.key, bass=c.bass), beat, beats))
-        beat += beats
-    return spans
+    return laid_out([c for c in chords if c.quality == "N"][:1] + decorated, n_beats)
