@@ -70,13 +70,15 @@ _CADENCES = {
 }  # fmt: skip
 
 
-def _degree(rng, key, fn, avoid=None) -> _Chord:
+def _degree(rng, key, fn, avoid=None) -> tuple[str, _Chord]:
+    """A degree of function ``fn`` other than ``avoid``, and a chord on it: (name, chord)."""
     tonic, mode = key
     options = {d: v for d, v in _DEGREES[mode][fn].items() if d != avoid}
     names = list(options)
-    offset, _, colours = options[names[_pick(rng, names, [options[d][1] for d in names])]]
+    name = names[_pick(rng, names, [options[d][1] for d in names])]
+    offset, _, colours = options[name]
     quality = colours[_pick(rng, colours, [w for _, w in colours])][0]
-    return _Chord((tonic + offset) % 12, quality, 1.0, key)
+    return name, _Chord((tonic + offset) % 12, quality, 1.0, key)
 
 
 def _fixed(key, offset: int, quality: str, beats: float, bass: str = "") -> _Chord:
@@ -96,7 +98,7 @@ def _cadence(rng, key, kind: str, fermata: float, *, last: bool) -> list[_Chord]
             out.insert(0, _fixed(key, 0, "maj" if mode == "major" else "min", 1.0, "5"))
         return out
     if kind == "half":
-        return [_degree(rng, key, "S"), _fixed(key, 7, "maj", fermata)]
+        return [_degree(rng, key, "S")[1], _fixed(key, 7, "maj", fermata)]
     if kind == "phrygian":
         return [_fixed(key, 5, "min", 1.0, "b3"), _fixed(key, 7, "maj", fermata)]
     if kind == "deceptive":
@@ -138,15 +140,14 @@ def _phrase(rng, key, beats_per_bar: int, *, start: float, last: bool) -> list[_
     functions: list[str] = []
     fn, prev = ("T" if rng.random() < 0.75 else "S"), None
     for beats in _rhythm(rng, body_beats):
-        c = _degree(rng, key, fn, avoid=prev)
+        prev, c = _degree(rng, key, fn, avoid=prev)
         c.beats = beats
         chords.append(c)
         functions.append(fn)
-        prev = next(d for d, v in _DEGREES[key[1]][fn].items() if (key[0] + v[0]) % 12 == c.root)
         fn = "TSD"[_pick(rng, "TSD", _NEXT[fn])]
     if kind in ("half", "phrygian", "plagal") and functions[-1] == "D":
         # a predominant does not follow the dominant: the body ends on the tonic instead
-        tonic = _degree(rng, key, "T")
+        tonic = _degree(rng, key, "T")[1]
         tonic.beats = chords[-1].beats
         chords[-1] = tonic
     return chords + close
@@ -171,7 +172,7 @@ def _decorate(rng, chords: list[_Chord]) -> list[_Chord]:
     targets: set[int] = set()  # chords an applied dominant leads to: they stay what they are
     for c in chords:
         prev = out[-1] if out else None
-        target_ok = (c.root - c.key[0]) % 12 not in (0,) and c.quality in ("maj", "min", "min7")
+        target_ok = (c.root - c.key[0]) % 12 != 0 and c.quality in ("maj", "min", "min7")
         if prev is not None and not prev.fixed and id(prev) not in targets and target_ok \
                 and rng.random() < 0.2:  # fmt: skip
             # the previous chord becomes the dominant (or leading-tone seventh) of this one
@@ -221,19 +222,18 @@ def hymn_spans(rng: np.random.Generator, *, n_beats: float, beats_per_bar: int =
         ``n_beats``.
     """
     home = (int(rng.integers(12)), "major" if rng.random() < 0.55 else "minor")
-    chords: list[_Chord] = []
+    opening: list[_Chord] = []  # silence before the first phrase
     if rng.random() < 0.3:
-        chords.append(_Chord(0, "N", float(rng.choice([1, 2, beats_per_bar])), home))
-    total, first = sum(c.beats for c in chords), True
+        opening.append(_Chord(0, "N", float(rng.choice([1, 2, beats_per_bar])), home))
+    music: list[_Chord] = []
+    total = sum(c.beats for c in opening)
     while total < n_beats:
-        key = home if first else _related(rng, home)
+        key = _related(rng, home) if music else home
         phrase = _phrase(rng, key, beats_per_bar, start=total, last=False)
         if total + sum(c.beats for c in phrase) >= n_beats - beats_per_bar:
             phrase = _phrase(rng, home, beats_per_bar, start=total, last=True)
-        chords += phrase
+        music += phrase
         total += sum(c.beats for c in phrase)
-        first = False
-    music = [c for c in chords if c.quality != "N"]
-    decorated = _decorate(rng, music)
-    _invert(rng, decorated)
-    return laid_out([c for c in chords if c.quality == "N"][:1] + decorated, n_beats)
+    music = _decorate(rng, music)
+    _invert(rng, music)
+    return laid_out(opening + music, n_beats)

@@ -28,6 +28,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import NamedTuple
 
@@ -368,9 +369,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"{len(paths)} songs in {args.out} ({new} rendered, {len(paths) - new} skipped) "
           f"in {elapsed:.1f} s with {len(fonts)} soundfont(s)")  # fmt: skip
     sample = range(args.start, args.start + min(args.songs, 1000))
-    textures = {i: song_texture(i, seed=args.seed, chorale=args.chorale, hymn=args.hymn)
-                for i in sample}  # fmt: skip
-    print(stats(song_events(i, seed=args.seed, duration=args.duration, texture=textures[i])
+    texture = partial(song_texture, seed=args.seed, chorale=args.chorale, hymn=args.hymn)
+    print(stats(song_events(i, seed=args.seed, duration=args.duration, texture=texture(i))
                 for i in sample).table())  # fmt: skip
     return 0
 

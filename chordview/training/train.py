@@ -165,18 +165,6 @@ def _check_resume(stored: dict, given: dict, run_dir: Path) -> None:
                              "it with the same settings or use another --run-dir")  # fmt: skip
 
 
-def _check_schedule(saved: dict, config: TrainConfig, run_dir: Path) -> None:
-    """Refuse to resume under another schedule; a cosine run is fixed by its number of epochs."""
-    schedule = saved.get("lr_schedule", "plateau")  # runs from before schedules were recorded
-    if schedule != config.lr_schedule:
-        raise ChordviewError(f"{run_dir} holds a run with the {schedule} learning-rate schedule; "
-                             "resume it with the same settings or use another --run-dir")  # fmt: skip
-    if schedule == "cosine" and saved.get("epochs") != config.epochs:
-        raise ChordviewError(f"{run_dir} holds a cosine-schedule run of {saved.get('epochs')} "
-                             f"epochs, not {config.epochs}: the schedule is fixed by the number "
-                             "of epochs; use another --run-dir")  # fmt: skip
-
-
 def train(
     *,
     data_dir: str | Path,
@@ -219,11 +207,16 @@ def train(
     # what fixes the network's shape; a run resumes only with the same (JSON round trip: as stored)
     inputs = json.loads(json.dumps({"architecture": config.architecture, "hyper_parameters": hyper,
                                     "features": spec.to_dict()}))  # fmt: skip
+    # the schedule must match too; a cosine schedule is fixed by its number of epochs
+    schedule = {"lr_schedule": config.lr_schedule,
+                "epochs": config.epochs if config.lr_schedule == "cosine" else None}  # fmt: skip
     run_dir = Path(run_dir)
     if (run_dir / "state.json").exists():  # checked before hours of feature caching
         saved = json.loads((run_dir / "state.json").read_text())
-        _check_resume(saved.get("inputs", inputs), inputs, run_dir)
-        _check_schedule(saved, config, run_dir)
+        # runs from before the schedule was recorded are plateau runs
+        stored = {**saved.get("inputs", inputs), "lr_schedule": saved.get("lr_schedule", "plateau"),
+                  "epochs": saved.get("epochs")}  # fmt: skip
+        _check_resume(stored, {**inputs, **schedule}, run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     keras.utils.set_random_seed(config.seed)
     log(f"caching features of {data_dir}")
@@ -259,9 +252,7 @@ def train(
         _compile(model, config.learning_rate)
         state = {"epoch": 0, "best_val_loss": None, "seconds": 0.0}
     state["inputs"] = inputs
-    state["lr_schedule"] = config.lr_schedule
-    if config.lr_schedule == "cosine":
-        state["epochs"] = config.epochs
+    state.update(schedule)
 
     class Plateau(keras.callbacks.ReduceLROnPlateau):
         """Halves the rate after 2 epochs without progress; its counters survive a resume, so an
@@ -275,12 +266,12 @@ def train(
                 self.cooldown_counter = saved["cooldown_counter"]
 
     if config.lr_schedule == "plateau":
-        schedule = plateau = Plateau(  # the loss the checkpoint ranks epochs by
+        rate = plateau = Plateau(  # the loss the checkpoint ranks epochs by
             monitor="val_loss" if val is not None else "loss", factor=0.5, patience=2, min_lr=1e-5
         )
     else:  # a function of the epoch alone, so a resumed run continues exactly
         plateau = None
-        schedule = keras.callbacks.LearningRateScheduler(
+        rate = keras.callbacks.LearningRateScheduler(
             lambda epoch, _: cosine_rate(epoch, config.epochs, config.learning_rate)
         )
 
@@ -321,7 +312,7 @@ def train(
             validation_data=val,
             validation_batch_size=config.batch_size,
             callbacks=[
-                schedule,  # first: the checkpoint saves the plateau's updated counters
+                rate,  # first: the checkpoint saves the plateau's updated counters
                 Checkpoint(),
                 keras.callbacks.CSVLogger(str(run_dir / "log.csv"), append=True),
             ],
