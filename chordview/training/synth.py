@@ -254,18 +254,42 @@ def _render_to_files(job: tuple[str, int, int, str, float, int, float, bool]) ->
     return index, duration
 
 
-def _is_rendered(out: Path, index: int, texture: str) -> bool:
-    """Both files of song ``index`` exist and the JAMS says it has ``texture``."""
+def _is_current(out: Path, index: int, *, seed: int, soundfont: str, texture: str,
+                duration: float, sr: int) -> bool:  # fmt: skip
+    """Both files of song ``index`` exist and hold what this run would write.
+
+    The JAMS must record the data set's ``seed``, the song's index, soundfont and ``texture``, and
+    the very labels the generator plans for the song now; the FLAC must have ``sr`` and the song's
+    length. So songs of another seed or duration, or from a generator whose harmony has changed
+    since, are rendered again instead of silently mixed in (a change that only alters the audio,
+    not the labels, is not detected: render such a data set into a new folder).
+    """
     import json
+
+    import soundfile as sf
 
     flac, jpath = _song_paths(out, index)
     if not (flac.exists() and jpath.exists()):
         return False
     try:
-        sandbox = json.loads(jpath.read_text())["annotations"][0]["sandbox"]
-    except (OSError, ValueError, KeyError, IndexError):
+        ann = json.loads(jpath.read_text())["annotations"][0]
+        sandbox = ann["sandbox"]
+        stored = [(obs["value"], obs["time"], obs["duration"]) for obs in ann["data"]]
+        info = sf.info(str(flac))
+    except (OSError, ValueError, KeyError, IndexError, TypeError, RuntimeError):
+        return False  # unreadable: render it again
+    wanted = {"seed": seed, "index": index, "soundfont": soundfont, "generator": 2,
+              "texture": texture}  # fmt: skip
+    sandbox = {"texture": "band", **sandbox}  # renders from before textures were recorded
+    if any(sandbox.get(key) != value for key, value in wanted.items()):
         return False
-    return sandbox.get("texture", "band") == texture
+    if (info.samplerate, info.frames) != (sr, int(round(duration * sr))):
+        return False
+    planned = song_events(index, seed=seed, duration=duration, texture=texture)
+    return len(stored) == len(planned) and all(
+        label == ev.label and abs(t - ev.start) < 1e-6 and abs(d - ev.duration) < 1e-6
+        for (label, t, d), ev in zip(stored, planned, strict=True)
+    )
 
 
 def render_dataset(
@@ -276,9 +300,10 @@ def render_dataset(
 ) -> list[Path]:  # fmt: skip
     """Render songs ``start .. start + n_songs - 1`` to ``out_dir`` (FLAC PCM_16 + JAMS).
 
-    Songs whose two files exist and whose JAMS records the song's texture (see
-    :func:`song_texture`) are skipped, so an interrupted run resumes and raising ``chorale``
-    (or switching ``hymn``) re-renders only the songs whose texture changes. The soundfont of a
+    Songs whose files already hold what this call would write (same seed, soundfont, texture,
+    duration, sample rate and labels; see :func:`song_texture`) are skipped, so an interrupted run
+    resumes, and raising ``chorale`` (or switching ``hymn``) re-renders only the songs whose
+    texture changes. Songs from another seed or an older generator are rendered again. The soundfont of a
     song is drawn from ``soundfonts`` by ``default_rng([seed, index, 3])``; songs are rendered
     grouped by soundfont, so each worker process loads each soundfont once.
 
@@ -302,8 +327,10 @@ def render_dataset(
     indices = range(start, start + n_songs)
     jobs = []
     for i in indices:
-        if not _is_rendered(out, i, song_texture(i, seed=seed, chorale=chorale, hymn=hymn)):
-            font = fonts[int(np.random.default_rng([seed, i, 3]).integers(len(fonts)))]
+        font = fonts[int(np.random.default_rng([seed, i, 3]).integers(len(fonts)))]
+        texture = song_texture(i, seed=seed, chorale=chorale, hymn=hymn)
+        if not _is_current(out, i, seed=seed, soundfont=Path(font).name, texture=texture,
+                           duration=duration, sr=sr):  # fmt: skip
             jobs.append((str(out), i, seed, font, float(duration), int(sr), float(chorale),
                          bool(hymn)))  # fmt: skip
     jobs.sort(key=lambda j: (j[3], j[1]))

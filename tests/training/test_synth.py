@@ -153,6 +153,35 @@ def test_rendered_song_and_jams_validate(tmp_path):
     assert [p.stat().st_mtime_ns for p in paths] == mtimes
 
 
+def test_songs_of_another_seed_or_an_older_generator_are_rendered_again(tmp_path):
+    import json
+
+    def labels(path):
+        ann = json.loads(path.with_suffix(".jams").read_text())["annotations"][0]
+        return ann["sandbox"]["seed"], [obs["value"] for obs in ann["data"]]
+
+    kw = {"n_songs": 2, "soundfonts": [SF], "duration": 3.0, "sr": SR, "workers": 1}
+    paths = synth.render_dataset(tmp_path, seed=3, **kw)
+    # song 0 as an older generator wrote it: one label differs from what is planned now
+    jpath = paths[0].with_suffix(".jams")
+    jam = json.loads(jpath.read_text())
+    first = jam["annotations"][0]["data"][0]
+    first["value"] = "D:maj" if first["value"] != "D:maj" else "E:maj"
+    jpath.write_text(json.dumps(jam))
+    before = [p.stat().st_mtime_ns for p in paths]
+    synth.render_dataset(tmp_path, seed=3, **kw)
+    assert [p.stat().st_mtime_ns != t for p, t in zip(paths, before, strict=True)] == [True, False]
+    assert labels(paths[0]) == (3, [e.label for e in synth.song_events(0, seed=3, duration=3.0)])
+
+    # the same folder asked for another data set: nothing of the old one is kept
+    synth.render_dataset(tmp_path, seed=5, **kw)
+    for i, p in enumerate(paths):
+        assert labels(p) == (5, [e.label for e in synth.song_events(i, seed=5, duration=3.0)])
+    before = [p.stat().st_mtime_ns for p in paths]
+    synth.render_dataset(tmp_path, seed=5, **kw)  # now current: skipped
+    assert [p.stat().st_mtime_ns for p in paths] == before
+
+
 def test_raising_the_chorale_fraction_re_renders_only_the_new_chorales(tmp_path):
     import jams
 
