@@ -2,8 +2,14 @@
 
 A model's prediction is a dict mapping head name to a float32 array of shape
 ``(n_frames, n_classes)``; the frame rate travels beside it as ``sr / hop_length``.
-Frame ``i`` covers the time span ``[i, i + 1) * hop_length / sr`` seconds, the convention pumpp
-uses when it encodes per-frame labels for training, so boundaries need no half-frame shift.
+Frame ``i`` of the features covers ``[i, i + 1) * hop_length / sr`` seconds. For training, pumpp
+labels frame ``i`` with the last chord to begin before the frame's end (it floors both ends of every
+chord's interval to frames), so a model's output frame ``i`` describes the chord at the end of that
+span, and a change between output frames ``k - 1`` and ``k`` happened somewhere in
+``[k, k + 1) * hop_length / sr``. :func:`boundary_times` places it at the middle,
+``(k + 1/2) * hop_length / sr`` (:data:`OUTPUT_OFFSET`); placing it at the frame's start instead
+puts every chord change half a frame (46 ms at the default hop) early on average, which measured
+about 0.015 off every mir_eval score.
 """
 
 from __future__ import annotations
@@ -42,6 +48,28 @@ def frames_to_time(frames: np.ndarray | int, *, sr: int, hop_length: int) -> np.
         Times in seconds, same shape as ``frames``.
     """
     return np.asarray(frames, dtype=np.float64) * (hop_length / float(sr))
+
+
+#: Where, in frames, a change between output frames ``k - 1`` and ``k`` is placed: ``k + OUTPUT_OFFSET``.
+OUTPUT_OFFSET = 0.5
+
+
+def boundary_times(bounds: np.ndarray, *, n_frames: int, sr: int, hop_length: int) -> np.ndarray:
+    """Times in seconds of chord changes given as output-frame indices.
+
+    A change before output frame ``k`` (``0 < k < n_frames``) lies at ``k + OUTPUT_OFFSET`` frames;
+    ``0`` and ``n_frames`` stay the start and the end of the analysed span, so consecutive
+    boundaries still tile ``[0, n_frames * hop_length / sr)``.
+    """
+    frames = np.asarray(bounds, dtype=np.float64)
+    inner = (frames > 0) & (frames < n_frames)
+    return frames_to_time(np.where(inner, frames + OUTPUT_OFFSET, frames), sr=sr,
+                          hop_length=hop_length)  # fmt: skip
+
+
+def output_frame_at(t: float, *, sr: int, hop_length: int) -> int:
+    """Index of the output frame whose chord sounds at ``t`` (see :func:`boundary_times`)."""
+    return int(np.floor(float(t) * (sr / float(hop_length)) - OUTPUT_OFFSET + 1e-9))
 
 
 def time_to_frames(times: np.ndarray | float, *, sr: int, hop_length: int) -> np.ndarray:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from chordview.contract import frames_to_time
+from chordview.contract import boundary_times
 
 #: Harte interval names of each quality's tones, and their size in semitones.
 QUALITY_INTERVALS = {
@@ -140,7 +140,8 @@ def segments_from_path(
         return segments
     change = np.flatnonzero(np.diff(path)) + 1
     bounds = np.concatenate([[0], change, [len(path)]])
-    times = frames_to_time(bounds, sr=sr, hop_length=hop_length)
+    times = boundary_times(bounds, n_frames=len(path), sr=sr, hop_length=hop_length)
+    n_prev = 0  # frames in the last segment so far
     for i in range(len(bounds) - 1):
         a, b = bounds[i], bounds[i + 1]
         label = str(classes[path[a]])
@@ -148,9 +149,10 @@ def segments_from_path(
         conf = float(tags[a:b, path[a]].mean())
         prev = segments[-1] if segments else None
         if prev is not None and prev.label == label:  # same chord after the inversion step
-            n_prev = round((prev.end - prev.start) * sr / hop_length)
             merged = (prev.confidence * n_prev + conf * (b - a)) / (n_prev + b - a)
             segments[-1] = Segment(prev.start, float(times[i + 1]), label, merged)
+            n_prev += b - a
         else:
             segments.append(Segment(float(times[i]), float(times[i + 1]), label, conf))
+            n_prev = b - a
     return segments
