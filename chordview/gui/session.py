@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from chordview.contract import frames_to_time, time_to_frames
+from chordview.contract import OUTPUT_OFFSET, frames_to_time, output_frame_at, time_to_frames
 from chordview.decode import Segment, pitch_class
 from chordview.vocab import PITCH_CLASSES, QUALITIES
 
@@ -184,11 +184,26 @@ class Session:
         a = self.analysis
         return float(frames_to_time(a.n_frames, sr=a.sr, hop_length=a.hop_length))
 
+    @property
+    def output_offset(self) -> float:
+        """Seconds from a CQT frame's start to the start of the time its output frame describes
+        (half a frame; see :mod:`chordview.contract`)."""
+        a = self.analysis
+        return OUTPUT_OFFSET * a.hop_length / a.sr
+
     def frame_at(self, t: float) -> int | None:
-        """Index of the frame holding time ``t`` (seconds), or None outside the analysis."""
+        """Index of the CQT frame holding time ``t`` (seconds), or None outside the analysis."""
         a = self.analysis
         i = int(time_to_frames(t, sr=a.sr, hop_length=a.hop_length))
         return i if 0 <= i < a.n_frames else None
+
+    def output_frame_at(self, t: float) -> int | None:
+        """Index of the output frame (head lanes) whose chord sounds at ``t``, or None outside the
+        analysis; the first frame also answers for the half frame before it."""
+        a = self.analysis
+        if not 0 <= t < self.frames_end:
+            return None
+        return min(max(output_frame_at(t, sr=a.sr, hop_length=a.hop_length), 0), a.n_frames - 1)
 
     # -- chords --------------------------------------------------------------------------------
     @property
@@ -229,7 +244,7 @@ class Session:
 
     def describe(self, t: float, *, lane: str | None = None, row: int | None = None) -> str:
         """One line about time ``t``: chord, top-3 tags, heads, and the lane cell under the pointer."""
-        frame = self.frame_at(t)
+        frame = self.output_frame_at(t)
         parts = [f"{t:7.2f} s"]
         seg = self.segment_at(t)
         if seg is not None:
@@ -248,8 +263,8 @@ class Session:
         if lane in self.lanes and row is not None and 0 <= row < self.lanes[lane].shape[1]:
             label = self.row_labels[lane][row]
             parts.append(f"[{LANES[lane][1]} {label}: {self.lanes[lane][frame, row]:.3f}]")
-        elif lane == "cqt" and row is not None:
+        elif lane == "cqt" and row is not None and (cqt_frame := self.frame_at(t)) is not None:
             cqt = self.analysis.cqt
             if 0 <= row < cqt.shape[1]:
-                parts.append(f"[CQT {cqt[frame, row]:.1f} dB]")
+                parts.append(f"[CQT {cqt[cqt_frame, row]:.1f} dB]")
         return "  |  ".join(parts)

@@ -2,8 +2,10 @@
 
 Every view is a :class:`Lane` (a pyqtgraph ``PlotItem`` with an ``InfiniteLine`` playhead and a
 loop-region item) that draws a :class:`~chordview.gui.session.Session` and implements ``seek(t)``.
-Images are placed with ``setRect`` in seconds: frame ``i`` covers ``[i, i + 1) * hop / sr``, as the
-output contract says, so no half-frame shift is needed anywhere. :class:`Timeline` stacks the
+Images are placed with ``setRect`` in seconds: CQT frame ``i`` covers ``[i, i + 1) * hop / sr``;
+the head lanes sit half a frame later (output frame ``i`` covers ``[i + 1/2, i + 3/2) * hop / sr``,
+see :mod:`chordview.contract`), so a lane's colour changes where the decoded chord track changes.
+:class:`Timeline` stacks the
 lanes, links their x axes and turns mouse gestures into seek / loop-selection / hover signals.
 """
 
@@ -131,15 +133,17 @@ class Lane:
             self.region.show()
 
     def set_image(
-        self, data: np.ndarray, *, duration: float, y0: float, height: float, levels, cmap
-    ):
-        """Draw ``data`` ``(n_frames, n_rows)`` over ``[0, duration] x [y0, y0 + height]``."""
+        self, data: np.ndarray, *, duration: float, y0: float, height: float, levels, cmap,
+        x0: float = 0.0,
+    ):  # fmt: skip
+        """Draw ``data`` ``(n_frames, n_rows)`` over ``[x0, x0 + duration] x [y0, y0 + height]``;
+        the view stays within ``[0, duration]``."""
         if self.image is None:
             self.image = pg.ImageItem(axisOrder="col-major", autoDownsample=True)
             self.plot.addItem(self.image)
         self.image.setImage(data, levels=levels, autoLevels=False)
         self.image.setColorMap(pg.colormap.get(cmap))
-        self.image.setRect(QRectF(0.0, y0, duration, height))
+        self.image.setRect(QRectF(x0, y0, duration, height))
         self.plot.setLimits(xMin=0, xMax=max(duration, 1e-3), yMin=y0, yMax=y0 + height)
         self.plot.setYRange(y0, y0 + height, padding=0)
 
@@ -258,7 +262,8 @@ class Timeline(pg.GraphicsLayoutWidget):
         session = self.session
         data = session.lanes[name]
         self.lanes[name].set_image(data, duration=session.frames_end, y0=0.0,
-                                   height=data.shape[1], levels=(0.0, 1.0), cmap=PROB_CMAP)  # fmt: skip
+                                   height=data.shape[1], levels=(0.0, 1.0), cmap=PROB_CMAP,
+                                   x0=session.output_offset)  # fmt: skip
         self._label_rows(name, session.row_labels[name])
 
     def _label_rows(self, name: str, labels: list[str]) -> None:

@@ -21,8 +21,9 @@ def test_analysis_fills_every_lane(window, song, open_song):
     for name, width in widths.items():
         assert lanes[name].image.image.shape == (n, width), name
         rect = lanes[name].image.mapRectToParent(lanes[name].image.boundingRect())
-        assert rect.left() == pytest.approx(0.0)
-        assert rect.width() == pytest.approx(session.frames_end)  # frame i spans [i, i+1) hops
+        # output frame i spans [i + 1/2, i + 3/2) hops, where the decoded chords put it
+        assert rect.left() == pytest.approx(0.5 * a.hop_length / a.sr)
+        assert rect.width() == pytest.approx(session.frames_end)
         assert rect.height() == pytest.approx(width)
     assert session.row_labels["pitch"] == list(PITCH_CLASSES)
     assert session.row_labels["root"] == [*PITCH_CLASSES, "N"]
