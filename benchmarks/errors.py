@@ -7,7 +7,8 @@ shifts), then splits the reference time that mir_eval's majmin comparison counts
 that reduce to major, minor or N) into: correct; a chord heard as no chord; no chord heard as a
 chord; a wrong root (by the interval from the reference root to the estimated one); the right root
 with the wrong third or a quality majmin cannot match (sus, aug, dim). It also reports how much of
-the wrong time lies within 0.25 s of a reference chord change (timing rather than harmony), and
+the wrong time lies within 0.25 s of a reference chord change (timing rather than harmony), how
+early or late decoded changes lie against the reference ones (a systematic offset is a bug), and
 the majmin accuracy per reference quality. As a bound it scores the reference itself snapped to the
 model's frames (each frame labelled with the chord at its centre): what a perfect frame-wise
 decoder would reach at that frame rate. Shares are of the counted time of all files together, so
@@ -68,7 +69,14 @@ def breakdown(pairs: list[tuple[np.ndarray, list[str], np.ndarray, list[str]]]) 
     seconds: dict[str, float] = defaultdict(float, correct=0.0)
     per_quality: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])  # [right, counted]
     near_wrong = near_all = 0.0
+    offsets = []  # estimated minus reference time of each change matched within NEAR
     for ref_int, ref_lab, est_int, est_lab in pairs:
+        ref_changes = ref_int[1:, 0]
+        for t in est_int[1:, 0]:
+            if len(ref_changes):
+                nearest = ref_changes[np.argmin(np.abs(ref_changes - t))]
+                if abs(t - nearest) < NEAR:
+                    offsets.append(t - nearest)
         times = np.arange(0.0, float(ref_int[-1, 1]), STEP) + STEP / 2
         ref = on_grid(ref_int, ref_lab, times)
         est = on_grid(est_int, est_lab, times)
@@ -105,6 +113,9 @@ def breakdown(pairs: list[tuple[np.ndarray, list[str], np.ndarray, list[str]]]) 
         },
         "wrong_time_near_a_change": near_wrong / wrong if wrong else 0.0,
         "counted_time_near_a_change": near_all / counted if counted else 0.0,
+        "matched_changes": len(offsets),
+        "change_offset_mean": float(np.mean(offsets)) if offsets else float("nan"),
+        "change_offset_median": float(np.median(offsets)) if offsets else float("nan"),
         "accuracy_by_reference_quality": {
             q: {"accuracy": right / total, "share": total / counted}
             for q, (right, total) in sorted(per_quality.items(), key=lambda kv: -kv[1][1])
@@ -129,7 +140,10 @@ def markdown(result: dict, title: str) -> str:
     lines += [f"| {k} | {v:.3f} |" for k, v in result["share_of_counted_time"].items()]
     lines += ["", f"Within {NEAR} s of a reference chord change: "
               f"{result['wrong_time_near_a_change']:.2f} of the wrong time, "
-              f"{result['counted_time_near_a_change']:.2f} of all counted time.", "",
+              f"{result['counted_time_near_a_change']:.2f} of all counted time. Decoded changes "
+              f"within {NEAR} s of a reference change ({result['matched_changes']}) lie "
+              f"{1000 * result['change_offset_mean']:+.1f} ms from it on average (median "
+              f"{1000 * result['change_offset_median']:+.1f} ms; negative: early).", "",
               "| reference quality | majmin accuracy | share of counted time |", "|---|---|---|"]  # fmt: skip
     lines += [f"| {q} | {v['accuracy']:.3f} | {v['share']:.3f} |"
               for q, v in result["accuracy_by_reference_quality"].items()]  # fmt: skip

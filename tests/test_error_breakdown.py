@@ -33,6 +33,10 @@ def test_each_miss_lands_in_its_category_and_unmatched_references_are_not_counte
     assert result["majmin"] == pytest.approx(0.5)
     # wrong: 2-3.5 and 5-6 s; within 0.25 s of a change (2, 4, 5 s): 2-2.25 and 5-5.25
     assert result["wrong_time_near_a_change"] == pytest.approx(0.5 / 2.5)
+    # decoded changes at 1.9 (0.1 s before 2), 4 and 5 match; those at 3 and 3.5 are 0.5 s or more off
+    assert result["matched_changes"] == 3
+    assert result["change_offset_mean"] == pytest.approx(-0.1 / 3)
+    assert result["change_offset_median"] == pytest.approx(0.0)
     by_quality = result["accuracy_by_reference_quality"]
     assert by_quality["maj"]["accuracy"] == pytest.approx(1.0)
     assert by_quality["min"]["accuracy"] == pytest.approx(0.25)
