@@ -113,3 +113,22 @@ def test_harmonic_cqt_channels_share_one_db_reference():
     feats = compute_features(y, spec=spec)
     peak = feats.max(axis=(0, 1))
     assert peak[0] == 0.0 and peak[1] < -10 and peak[2] < -10
+
+
+def test_cqt_frame_i_is_centred_on_i_hops():
+    """The GUI draws CQT frame i over [i - 1/2, i + 1/2) hops: a short burst centred on frame
+    22's time shows in frame 22 alone; one centred half a frame earlier splits between 21 and 22."""
+    hop = DEFAULT_SPEC.hop_length / DEFAULT_SPEC.sr
+    burst = np.sin(2 * np.pi * 1760 * np.arange(1024) / DEFAULT_SPEC.sr) * np.hanning(1024)
+
+    def energy(t0):
+        y = np.zeros(DEFAULT_SPEC.sr * 4, dtype=np.float32)
+        n = int(round(t0 * DEFAULT_SPEC.sr))
+        y[n - 512 : n + 512] = burst
+        return compute_features(y)[:, 180:, 0].max(axis=1)  # dB, the top octave
+
+    on = energy(22 * hop)
+    assert on.argmax() == 22 and on[21] < on[22] - 40 and on[23] < on[22] - 40
+    between = energy(21.5 * hop)
+    assert {int(i) for i in np.argsort(between)[-2:]} == {21, 22}
+    assert abs(between[21] - between[22]) < 12

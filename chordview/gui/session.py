@@ -192,10 +192,11 @@ class Session:
         return OUTPUT_OFFSET * a.hop_length / a.sr
 
     def frame_at(self, t: float) -> int | None:
-        """Index of the CQT frame holding time ``t`` (seconds), or None outside the analysis."""
+        """Index of the CQT frame centred nearest to time ``t`` (seconds), or None outside the
+        analysis."""
         a = self.analysis
-        i = int(time_to_frames(t, sr=a.sr, hop_length=a.hop_length))
-        return i if 0 <= i < a.n_frames else None
+        i = int(time_to_frames(t + 0.5 * a.hop_length / a.sr, sr=a.sr, hop_length=a.hop_length))
+        return i if 0 <= i < a.n_frames and t >= 0 else None
 
     def output_frame_at(self, t: float) -> int | None:
         """Index of the output frame (head lanes) whose chord sounds at ``t``, or None outside the

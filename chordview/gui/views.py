@@ -2,9 +2,11 @@
 
 Every view is a :class:`Lane` (a pyqtgraph ``PlotItem`` with an ``InfiniteLine`` playhead and a
 loop-region item) that draws a :class:`~chordview.gui.session.Session` and implements ``seek(t)``.
-Images are placed with ``setRect`` in seconds: CQT frame ``i`` covers ``[i, i + 1) * hop / sr``;
-the head lanes sit half a frame later (output frame ``i`` covers ``[i + 1/2, i + 3/2) * hop / sr``,
-see :mod:`chordview.contract`), so a lane's colour changes where the decoded chord track changes.
+Images are placed with ``setRect`` in seconds. CQT frame ``i`` is centred on ``i * hop / sr`` (the
+CQT's analysis window is centred there), so it covers ``[i - 1/2, i + 1/2) * hop / sr`` and an
+onset shows where the playhead hears it; output frame ``i`` of the heads describes the chord at
+the end of feature frame ``i``'s span, so it covers ``[i + 1/2, i + 3/2) * hop / sr`` (see
+:mod:`chordview.contract`) and a lane's colour changes where the decoded chord track changes.
 :class:`Timeline` stacks the
 lanes, links their x axes and turns mouse gestures into seek / loop-selection / hover signals.
 """
@@ -240,7 +242,7 @@ class Timeline(pg.GraphicsLayoutWidget):
         half = 0.5 / per_semitone
         cqt_lane = self.lanes["cqt"]
         cqt_lane.set_image(cqt, duration=end, y0=midi0 - half, height=n_bins / per_semitone,
-                           levels=levels, cmap=CQT_CMAP)  # fmt: skip
+                           levels=levels, cmap=CQT_CMAP, x0=-0.5 * a.hop_length / a.sr)  # fmt: skip
         top = int(midi0 + n_bins / per_semitone)
         cqt_lane.set_row_ticks(
             [(m, note_name(m)) for m in range(int(midi0), top + 1, 12)],

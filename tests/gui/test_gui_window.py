@@ -17,6 +17,10 @@ def test_analysis_fills_every_lane(window, song, open_song):
     assert n > 0 and window.session is session
     lanes = window.timeline.lanes
     assert lanes["cqt"].image.image.shape == (n, 216)
+    # CQT frame i is centred on i hops, so it spans [i - 1/2, i + 1/2) hops
+    rect = lanes["cqt"].image.mapRectToParent(lanes["cqt"].image.boundingRect())
+    assert rect.left() == pytest.approx(-0.5 * a.hop_length / a.sr)
+    assert rect.width() == pytest.approx(session.frames_end)
     widths = {"pitch": 12, "root": 13, "bass": 13, "tag": len(session.tag_order)}
     for name, width in widths.items():
         assert lanes[name].image.image.shape == (n, width), name
