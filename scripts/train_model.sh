@@ -3,19 +3,21 @@
 #
 #   bash scripts/train_model.sh unet     # or: cr2
 #
-# 1. Renders data/v2/{val,test} (60 songs each, seeds 2 and 3, the held-out soundfont TimGM6mb),
-#    data/v2/test-chorale (60 songs sung in four parts, seed 4, TimGM6mb), data/v2/test-hymn (the
-#    same songs with a chorale's harmony, --hymn, see chordview/training/hymn.py) and data/v2/train
+# 1. Renders data/hymn/val (60 songs, seed 2, the held-out soundfont TimGM6mb), data/v2/test (60
+#    band songs, seed 3, TimGM6mb), data/v2/test-chorale (60 songs sung in four parts, seed 4,
+#    TimGM6mb), data/v2/test-hymn (the same songs with a chorale's harmony) and data/hymn/train
 #    (1600 songs, seed 1, the training soundfonts). A quarter of the train and val songs are sung
-#    in four parts (--chorale 0.25), the rest played by a band; data/v2/test is band songs only.
-#    Existing songs are kept, so an interrupted run resumes; about 2 GB.
-# 2. Trains ARCH with the shipped configuration (36 epochs x 150 batches of 8 x 128 frames, seed 0)
-#    into runs/v2/bundles/ARCH; checkpoints in runs/v2/ARCH, so re-running resumes.
+#    in four parts with a chorale's harmony (--chorale 0.25 --hymn, see
+#    chordview/training/hymn.py), the rest played by a band. Existing songs are kept when they
+#    match, so an interrupted run resumes; about 2 GB.
+# 2. Trains ARCH with the shipped configuration (36 epochs x 150 batches of 8 x 128 frames, seed 1;
+#    v2.4.0, experiment D of docs/unet-vs-cr2.md) into runs/v2.4/bundles/ARCH; checkpoints in
+#    runs/v2.4/ARCH, so re-running resumes.
 # 3. Scores it on data/v2/test, data/v2/test-chorale and data/v2/test-hymn (held out) and, when data/romantext
 #    exists (EVALUATION ONLY: built by scripts/make_romantext_set.py), on the RomanText set; all
 #    are recorded in the bundle's scores. Nothing is selected on RomanText: the weights kept are those of the best validation
-#    loss on data/v2/val.
-# Copy runs/v2/bundles/ARCH/* to models/ARCH/ to ship it. Background work runs at nice 10.
+#    loss on data/hymn/val.
+# Copy runs/v2.4/bundles/ARCH/* to models/ARCH/ to ship it. Background work runs at nice 10.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ARCH=${1:?usage: bash scripts/train_model.sh unet|cr2}
@@ -28,23 +30,23 @@ HELD=$($PY -c "from chordview.training.synth import HELDOUT_SOUNDFONT; print(HEL
 run() { echo "+ $*" >&2; nice -n 10 "$@"; }
 
 SYNTH=(run $PY -m chordview.training.synth --workers "$JOBS")
-"${SYNTH[@]}" data/v2/val --songs 60 --seed 2 --soundfont "$HELD" --chorale 0.25
+"${SYNTH[@]}" data/hymn/val --songs 60 --seed 2 --soundfont "$HELD" --chorale 0.25 --hymn
 "${SYNTH[@]}" data/v2/test --songs 60 --seed 3 --soundfont "$HELD"
 "${SYNTH[@]}" data/v2/test-chorale --songs 60 --seed 4 --soundfont "$HELD" --chorale 1
 "${SYNTH[@]}" data/v2/test-hymn --songs 60 --seed 4 --soundfont "$HELD" --chorale 1 --hymn
-"${SYNTH[@]}" data/v2/train --songs 1600 --seed 1 --chorale 0.25
+"${SYNTH[@]}" data/hymn/train --songs 1600 --seed 1 --chorale 0.25 --hymn
 
-run $CV train data/v2/train --val data/v2/val --arch "$ARCH" -o "runs/v2/bundles/$ARCH" \
-  --run-dir "runs/v2/$ARCH" --epochs 36 --steps 150 --batch-size 8 --frames 128 --seed 0
+run $CV train data/hymn/train --val data/hymn/val --arch "$ARCH" -o "runs/v2.4/bundles/$ARCH" \
+  --run-dir "runs/v2.4/$ARCH" --epochs 36 --steps 150 --batch-size 8 --frames 128 --seed 1
 
-run $CV evaluate data/v2/test --model "runs/v2/bundles/$ARCH" --device cpu \
-  -o "runs/v2/eval_${ARCH}_test" --record synthetic-test
-run $CV evaluate data/v2/test-chorale --model "runs/v2/bundles/$ARCH" --device cpu \
-  -o "runs/v2/eval_${ARCH}_test_chorale" --record synthetic-test-chorale
-run $CV evaluate data/v2/test-hymn --model "runs/v2/bundles/$ARCH" --device cpu \
-  -o "runs/v2/eval_${ARCH}_test_hymn" --record synthetic-test-hymn
+run $CV evaluate data/v2/test --model "runs/v2.4/bundles/$ARCH" --device cpu \
+  -o "runs/v2.4/eval_${ARCH}_test" --record synthetic-test
+run $CV evaluate data/v2/test-chorale --model "runs/v2.4/bundles/$ARCH" --device cpu \
+  -o "runs/v2.4/eval_${ARCH}_test_chorale" --record synthetic-test-chorale
+run $CV evaluate data/v2/test-hymn --model "runs/v2.4/bundles/$ARCH" --device cpu \
+  -o "runs/v2.4/eval_${ARCH}_test_hymn" --record synthetic-test-hymn
 if [ -d data/romantext ]; then
-  run $CV evaluate data/romantext --model "runs/v2/bundles/$ARCH" --device cpu \
-    -o "runs/v2/eval_${ARCH}_romantext" --record romantext
+  run $CV evaluate data/romantext --model "runs/v2.4/bundles/$ARCH" --device cpu \
+    -o "runs/v2.4/eval_${ARCH}_romantext" --record romantext
 fi
-echo "done: runs/v2/bundles/$ARCH (copy its files to models/$ARCH/ to ship it)"
+echo "done: runs/v2.4/bundles/$ARCH (copy its files to models/$ARCH/ to ship it)"
