@@ -71,16 +71,15 @@ def breakdown(pairs: list[tuple[np.ndarray, list[str], np.ndarray, list[str]]]) 
     near_wrong = near_all = 0.0
     offsets = []  # estimated minus reference time of each change matched within NEAR
     for ref_int, ref_lab, est_int, est_lab in pairs:
-        ref_changes = ref_int[1:, 0]
+        changes = ref_int[1:, 0]
         for t in est_int[1:, 0]:
-            if len(ref_changes):
-                nearest = ref_changes[np.argmin(np.abs(ref_changes - t))]
+            if len(changes):
+                nearest = changes[np.argmin(np.abs(changes - t))]
                 if abs(t - nearest) < NEAR:
                     offsets.append(t - nearest)
         times = np.arange(0.0, float(ref_int[-1, 1]), STEP) + STEP / 2
         ref = on_grid(ref_int, ref_lab, times)
         est = on_grid(est_int, est_lab, times)
-        changes = ref_int[1:, 0]
         near = np.zeros(len(times), dtype=bool)
         if len(changes):
             pos = np.clip(np.searchsorted(changes, times), 1, len(changes)) - 1
