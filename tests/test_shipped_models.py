@@ -94,7 +94,7 @@ def _readme_score_rows() -> list[tuple[str, str, dict[str, str]]]:
             break
         if cells[0]:
             current = next(key for label, key in README_SETS.items() if label in cells[0])
-        rows.append((current, cells[1], dict(zip(header[2:], cells[2:]))))
+        rows.append((current, cells[1], dict(zip(header[2:], cells[2:], strict=True))))
     return rows
 
 
