@@ -158,7 +158,8 @@ def _with_input_shape(hyper_parameters: dict, spec: FeatureSpec) -> dict:
 
 
 def _check_resume(stored: dict, given: dict, run_dir: Path) -> None:
-    """Refuse to resume a run whose architecture, hyper-parameters or features differ."""
+    """Refuse to resume a run whose architecture, hyper-parameters, features, schedule, seed or
+    data differ."""
     changed = [key for key in given if stored.get(key) != given[key]]
     if changed:
         raise ChordviewError(f"{run_dir} holds a run with other {' and '.join(changed)}; resume "
@@ -210,13 +211,17 @@ def train(
     # the schedule must match too; a cosine schedule is fixed by its number of epochs
     schedule = {"lr_schedule": config.lr_schedule,
                 "epochs": config.epochs if config.lr_schedule == "cosine" else None}  # fmt: skip
+    # what the run learns from: resuming with another seed or other data would mix two runs
+    source = {"seed": config.seed, "training data": str(Path(data_dir).resolve()),
+              "validation data": str(Path(val_dir).resolve()) if val_dir else None}  # fmt: skip
     run_dir = Path(run_dir)
     if (run_dir / "state.json").exists():  # checked before hours of feature caching
         saved = json.loads((run_dir / "state.json").read_text())
-        # runs from before the schedule was recorded are plateau runs
+        # runs from before the schedule was recorded are plateau runs; runs from before the
+        # source was recorded are not checked for it
         stored = {**saved.get("inputs", inputs), "lr_schedule": saved.get("lr_schedule", "plateau"),
-                  "epochs": saved.get("epochs")}  # fmt: skip
-        _check_resume(stored, {**inputs, **schedule}, run_dir)
+                  "epochs": saved.get("epochs"), **saved.get("source", source)}  # fmt: skip
+        _check_resume(stored, {**inputs, **schedule, **source}, run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     keras.utils.set_random_seed(config.seed)
     log(f"caching features of {data_dir}")
@@ -251,7 +256,7 @@ def train(
         model = build(config.architecture, **hyper)
         _compile(model, config.learning_rate)
         state = {"epoch": 0, "best_val_loss": None, "seconds": 0.0}
-    state["inputs"] = inputs
+    state["inputs"], state["source"] = inputs, source
     state.update(schedule)
 
     class Plateau(keras.callbacks.ReduceLROnPlateau):

@@ -108,10 +108,17 @@ def test_a_run_resumes_only_with_the_same_inputs(tmp_path, capsys):
     assert main(common) == 0
     before = (out / "bundle.json").read_bytes()
     capsys.readouterr()
-    for extra in (["--harmonics", "1,2"], ["--hp", "depth=3"]):
+    other = tmp_path / "other"
+    other.mkdir()
+    for extra in (["--harmonics", "1,2"], ["--hp", "depth=3"], ["--seed", "1"], ["--val", str(data)]):
         assert main([*common, *extra]) != 0
         err = capsys.readouterr().err.strip()
         assert err.count("\n") == 0 and "use another --run-dir" in err and "Traceback" not in err
+    # the same songs under another folder are other data: refused before any caching
+    for song in data.iterdir():
+        (other / song.name).symlink_to(song)
+    assert main(["train", str(other), *common[2:]]) != 0
+    assert "with other training data" in capsys.readouterr().err
     assert (out / "bundle.json").read_bytes() == before  # the finished bundle is untouched
     assert main([*common, "--hp", "n_channels=1", "--harmonics", "1,2"]) != 0
     assert "contradicts the features" in capsys.readouterr().err
