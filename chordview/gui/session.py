@@ -191,11 +191,18 @@ class Session:
         a = self.analysis
         return OUTPUT_OFFSET * a.hop_length / a.sr
 
+    @property
+    def cqt_offset(self) -> float:
+        """Seconds from a CQT frame's time to the start of the span it is drawn over: minus half
+        a frame, as librosa centres the CQT's analysis window on the frame's time."""
+        a = self.analysis
+        return -0.5 * a.hop_length / a.sr
+
     def frame_at(self, t: float) -> int | None:
         """Index of the CQT frame centred nearest to time ``t`` (seconds), or None outside the
         analysis."""
         a = self.analysis
-        i = int(time_to_frames(t + 0.5 * a.hop_length / a.sr, sr=a.sr, hop_length=a.hop_length))
+        i = int(time_to_frames(t - self.cqt_offset, sr=a.sr, hop_length=a.hop_length))
         return i if 0 <= i < a.n_frames and t >= 0 else None
 
     def output_frame_at(self, t: float) -> int | None:

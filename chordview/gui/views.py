@@ -242,7 +242,7 @@ class Timeline(pg.GraphicsLayoutWidget):
         half = 0.5 / per_semitone
         cqt_lane = self.lanes["cqt"]
         cqt_lane.set_image(cqt, duration=end, y0=midi0 - half, height=n_bins / per_semitone,
-                           levels=levels, cmap=CQT_CMAP, x0=-0.5 * a.hop_length / a.sr)  # fmt: skip
+                           levels=levels, cmap=CQT_CMAP, x0=session.cqt_offset)  # fmt: skip
         top = int(midi0 + n_bins / per_semitone)
         cqt_lane.set_row_ticks(
             [(m, note_name(m)) for m in range(int(midi0), top + 1, 12)],
