@@ -20,7 +20,7 @@ from typing import Any
 
 from chordview.errors import ModelError, first_line
 from chordview.features import DEFAULT_SPEC, FeatureSpec
-from chordview.files import staging_folder
+from chordview.files import replace_text, staging_folder
 
 BUNDLE_JSON = "bundle.json"
 FORMAT = "chordview-bundle"
@@ -290,6 +290,18 @@ def update_meta(path: str | Path, **fields: Any) -> None:
     path = Path(path)
     meta = read_meta(path)
     meta.update(fields)
-    tmp = path / (BUNDLE_JSON + ".tmp")
-    tmp.write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
-    os.replace(tmp, path / BUNDLE_JSON)
+    replace_text(path / BUNDLE_JSON, json.dumps(meta, indent=2) + "\n")
+
+
+def source_commit() -> str:
+    """Short git commit of the chordview source in use, or ``"unknown"`` outside a checkout."""
+    import subprocess
+
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, timeout=5,
+            cwd=Path(__file__).resolve().parent,
+        )  # fmt: skip
+        return out.stdout.strip() or "unknown"
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"

@@ -324,14 +324,40 @@ def _cmd_models(args) -> int:
                      "shifts " + " ".join(f"{v:+d}" for v in shifts)))  # fmt: skip
         for set_name, scores in meta.get("scores", {}).items():
             shown = ", ".join(f"{k} {v:.3f}" for k, v in scores.items() if isinstance(v, float))
-            print(f"  scores on {set_name}: {shown}")
+            by = scores.get("scored_with")
+            by = f" (scored {by['date']} by chordview {by['git_commit']})" if by else ""
+            print(f"  scores on {set_name}: {shown}{by}")
     return 0
 
 
+def _evaluation_outputs(output: Path) -> tuple[Path, Path]:
+    """OUTPUT.md and OUTPUT.json; an OUTPUT ending in .md or .json names either."""
+    base = output.with_suffix("") if output.suffix in (".md", ".json") else output
+    return base.with_name(base.name + ".md"), base.with_name(base.name + ".json")
+
+
 def _cmd_evaluate(args) -> int:
+    import datetime
     import json
 
+    from chordview.bundle import read_meta, resolve, source_commit, update_meta
+    from chordview.contract import OUTPUT_OFFSET
+    from chordview.errors import OutputError
     from chordview.evaluation import CHORD_METRICS, evaluate_folder, markdown_table
+    from chordview.files import replace_text
+
+    # what would fail after the evaluation is checked before it
+    if not args.folder.is_dir():
+        raise ChordviewError(f"{args.folder}: no such folder")
+    outputs = _evaluation_outputs(args.output) if args.output else ()
+    for path in outputs:
+        if not path.parent.is_dir():
+            raise OutputError(f"{path.parent}: output folder does not exist")
+    if args.record:
+        bundle_dir = resolve(args.model)
+        if not bundle_dir.is_dir():
+            raise ModelError(f"--record needs a bundle folder; {bundle_dir} is a file")
+        read_meta(bundle_dir)  # a readable bundle.json
 
     def show(name, scores):
         print(f"{name}: " + " ".join(f"{m} {scores[m]:.3f}" for m in CHORD_METRICS), flush=True)
@@ -342,21 +368,28 @@ def _cmd_evaluate(args) -> int:
         + markdown_table({f"{args.model} (per-track mean)": res}, which="mean").split("\n", 2)[2]
     )
     print(f"\n{res['n_tracks']} tracks in {args.folder}\n\n{table}")
-    if args.output:
-        args.output.with_suffix(".md").write_text(table, encoding="utf-8")
-        args.output.with_suffix(".json").write_text(json.dumps(res, indent=2), encoding="utf-8")
+    for path, text in zip(outputs, (table, json.dumps(res, indent=2)), strict=False):
+        try:
+            replace_text(path, text)
+        except OSError as exc:
+            raise OutputError(f"cannot write {path} ({exc.strerror or exc})") from None
     if args.record:
-        from chordview.bundle import read_meta, resolve, update_meta
-
-        path = resolve(args.model)
-        scores = read_meta(path).get("scores", {})
+        scores = read_meta(bundle_dir).get("scores", {})
         scores[args.record] = {
             **res["weighted"],
             "n_tracks": res["n_tracks"],
             "folder": str(args.folder),
+            # what produced these figures: the same weights score differently under another
+            # decoder, so a record names the code and the chord-change placement it used
+            "scored_with": {
+                "chordview": __version__,
+                "git_commit": source_commit(),
+                "change_offset": OUTPUT_OFFSET,
+                "date": datetime.date.today().isoformat(),
+            },
         }
-        update_meta(path, scores=scores)
-        print(f"recorded as {args.record!r} in {path}")
+        update_meta(bundle_dir, scores=scores)
+        print(f"recorded as {args.record!r} in {bundle_dir}")
     return 0
 
 

@@ -38,3 +38,16 @@ def staging_folder(target: str | Path) -> Path:
             return path
         except FileExistsError:
             continue
+
+
+def replace_text(target: str | Path, text: str) -> None:
+    """Write ``text`` to ``target`` through a staging file renamed over it: a reader sees the old
+    file or the new one, never a partial one."""
+    fd, tmp = staging_file(target)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, target)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import subprocess
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -131,17 +130,6 @@ def _compile(model, lr):
     model.compile(optimizer=keras.optimizers.Adam(lr), loss=losses, metrics=metrics)
 
 
-def _git_commit() -> str:
-    try:
-        out = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, timeout=5,
-            cwd=Path(__file__).resolve().parent,
-        )  # fmt: skip
-        return out.stdout.strip() or "unknown"
-    except (OSError, subprocess.SubprocessError):
-        return "unknown"
-
-
 def _with_input_shape(hyper_parameters: dict, spec: FeatureSpec) -> dict:
     """Hyper-parameters with ``spec``'s input size added where it is not the default.
 
@@ -196,7 +184,7 @@ def train(
     from chordview.architectures import build  # noqa: I001  (first: quiets TF's start-up logs)
     import keras
 
-    from chordview.bundle import decoder_settings, save_bundle
+    from chordview.bundle import decoder_settings, save_bundle, source_commit
 
     # the bundle's decoder settings, checked before hours of training rather than at the end
     decoder_settings({"self_transition": config.self_transition,
@@ -333,7 +321,7 @@ def train(
         "best_epoch": state.get("best_epoch"),
         "best_val_loss": state.get("best_val_loss"),
         "train_seconds": round(state["seconds"], 1),
-        "git_commit": _git_commit(),
+        "git_commit": source_commit(),
         **(provenance or {}),
     }
     return save_bundle(
