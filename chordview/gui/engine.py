@@ -61,7 +61,8 @@ def _analyse(args: dict, progress) -> dict:
         raise Cancelled("analysis cancelled")
     sr = args["playback_sr"]
     y = load_audio(args["path"], sr=sr)  # one decode serves playback and analysis
-    analysis = analyze(y=y, sr=sr, model=args["model"], device=args["device"], progress=progress)
+    analysis = analyze(y=y, sr=sr, model=args["model"], device=args["device"], progress=progress,
+                       fast=args.get("fast", False))  # fmt: skip
     analysis.path = Path(args["path"])
     session = Session.from_analysis(analysis, y=None, sr=sr)
     audio, n = _share_audio(y)

@@ -80,20 +80,17 @@ class Job(QObject):
 class AnalysisJob(Job):
     """Load a song for playback, analyse it and derive the lane images -> :class:`Session`."""
 
-    def __init__(self, path: str | Path, *, model, device: str = "auto", playback_sr: int = 44100):
+    def __init__(self, path: str | Path, *, model, device: str = "auto", playback_sr: int = 44100,
+                 fast: bool = False):  # fmt: skip
         super().__init__()
-        self.path, self.model, self.device, self.playback_sr = (
-            Path(path),
-            model,
-            device,
-            playback_sr,
-        )
+        self.path, self.model, self.device = Path(path), model, device
+        self.playback_sr, self.fast = playback_sr, fast
 
     def work(self):
         from .engine import engine, map_audio
 
         args = {"path": str(self.path), "model": str(self.model), "device": self.device,
-                "playback_sr": self.playback_sr}  # fmt: skip
+                "playback_sr": self.playback_sr, "fast": self.fast}  # fmt: skip
         result = engine().run("analyse", args, progress=self.report,
                               is_cancelled=lambda: self.is_cancelled)  # fmt: skip
         session = result["session"]

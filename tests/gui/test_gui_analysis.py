@@ -151,3 +151,31 @@ def test_model_menu_refuses_a_loadable_model_with_the_reasons(window, qtbot, tmp
     assert blocker.args == [False]
     kind, title, text = messages[-1]
     assert title == "Model refused" and "does not fit" in text and "fault:" in text
+
+
+def test_fast_analysis_is_one_pass_remembered_and_re_analyses(make_window, song, open_song,
+                                                               qtbot, tmp_path):  # fmt: skip
+    from chordview.architectures import build
+    from chordview.bundle import save_bundle
+
+    hp = {"filters": 2, "depth": 3, "collapse_filters": 8, "dilations": [1]}
+    shifted = save_bundle(tmp_path / "shifted", model=build("unet", **hp), name="shifted",
+                          architecture="unet", hyper_parameters=hp,
+                          decoder={"pitch_shifts": [-1, 0, 1]})  # fmt: skip
+    window = make_window()
+    window.model = str(shifted)
+    assert not window.fast and not window.fast_action.isChecked()
+    assert open_song(window, song).analysis.model["pitch_shifts"] == [-1, 0, 1]
+    with qtbot.waitSignal(window.sessionReady, timeout=90_000) as blocker:
+        window.fast_action.trigger()  # Model > Fast analysis: the song is analysed again
+    assert blocker.args[0].analysis.model["pitch_shifts"] == [0]
+    assert "(fast)" in window.model_label.text()
+    window.close()
+    again = make_window()  # same settings file: the choice is remembered
+    assert again.fast and again.fast_action.isChecked()
+    again.model = str(shifted)
+    assert open_song(again, song).analysis.model["pitch_shifts"] == [0]
+    with qtbot.waitSignal(again.sessionReady, timeout=90_000) as blocker:
+        again.fast_action.trigger()
+    assert blocker.args[0].analysis.model["pitch_shifts"] == [-1, 0, 1]
+    assert "(fast)" not in again.model_label.text()
