@@ -21,7 +21,7 @@ import mir_eval
 import numpy as np
 import soundfile as sf
 
-from chordview.evaluation import CHORD_METRICS, score
+from chordview.evaluation import CHORD_METRICS, record_scores, recordable_bundle, score
 from chordview.training.synth import HELDOUT_SOUNDFONT, ChordEvent, events_to_jams, render_events
 
 TEMPO = 96.0
@@ -53,6 +53,7 @@ def main(argv=None) -> int:
     p.add_argument("--json", type=Path, help="write the scores here")
     p.add_argument("--record", action="store_true", help="store the mean in the bundle's scores")
     args = p.parse_args(argv)
+    bundle_dir = recordable_bundle(args.model) if args.record else None  # before the work
     events = progression_events()
     assert len(set(PROGRESSION)) >= 8
     rows = []
@@ -81,12 +82,8 @@ def main(argv=None) -> int:
     if args.json:
         args.json.write_text(json.dumps({"model": args.model, "per_seed": rows, "mean": mean}, indent=2))
     if args.record:
-        from chordview.bundle import read_meta, resolve, update_meta
-
-        path = resolve(args.model)
-        scores = read_meta(path).get("scores", {})
-        scores["benchmark-progression"] = {**mean, "n_tracks": args.seeds}
-        update_meta(path, scores=scores)
+        record_scores(bundle_dir, "benchmark-progression", mean, n_tracks=args.seeds,
+                      folder=f"benchmarks/accuracy.py --seeds {args.seeds}")  # fmt: skip
     return 0
 
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from chordview.errors import ModelError, first_line
 from chordview.features import DEFAULT_SPEC, FeatureSpec
-from chordview.files import replace_text, staging_folder
+from chordview.files import staging_folder, write_texts
 
 BUNDLE_JSON = "bundle.json"
 FORMAT = "chordview-bundle"
@@ -290,18 +290,24 @@ def update_meta(path: str | Path, **fields: Any) -> None:
     path = Path(path)
     meta = read_meta(path)
     meta.update(fields)
-    replace_text(path / BUNDLE_JSON, json.dumps(meta, indent=2) + "\n")
+    write_texts({path / BUNDLE_JSON: json.dumps(meta, indent=2) + "\n"})
 
 
 def source_commit() -> str:
-    """Short git commit of the chordview source in use, or ``"unknown"`` outside a checkout."""
+    """Short git commit of the chordview source in use, ``-dirty`` when tracked files are edited,
+    or ``"unknown"`` when chordview is not run from its own checkout (an installed package)."""
     import subprocess
 
+    package = Path(__file__).resolve().parent
+
+    def git(*args: str) -> str:
+        out = subprocess.run(["git", *args], capture_output=True, text=True, timeout=5, cwd=package)
+        return out.stdout.strip() if out.returncode == 0 else ""
+
     try:
-        out = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, timeout=5,
-            cwd=Path(__file__).resolve().parent,
-        )  # fmt: skip
-        return out.stdout.strip() or "unknown"
+        top = git("rev-parse", "--show-toplevel")
+        if not top or Path(top).resolve() != package.parent:  # another project's checkout
+            return "unknown"
+        return git("describe", "--always", "--dirty", "--abbrev=7") or "unknown"
     except (OSError, subprocess.SubprocessError):
         return "unknown"

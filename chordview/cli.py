@@ -85,6 +85,7 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument(
         "--record", metavar="SET", help="store the summary in the bundle's scores under SET"
     )
+    e.add_argument("--overwrite", action="store_true", help="replace existing OUTPUT files")
 
     t = sub.add_parser("train", help="train a model on a folder of audio + JAMS and write a bundle")
     t.add_argument("data", type=Path, help="training folder: audio files with .jams beside them")
@@ -325,39 +326,54 @@ def _cmd_models(args) -> int:
         for set_name, scores in meta.get("scores", {}).items():
             shown = ", ".join(f"{k} {v:.3f}" for k, v in scores.items() if isinstance(v, float))
             by = scores.get("scored_with")
-            by = f" (scored {by['date']} by chordview {by['git_commit']})" if by else ""
+            by = (f" (scored {by.get('date', '?')} by chordview {by.get('git_commit', '?')})"
+                  if isinstance(by, dict) else "")  # fmt: skip
             print(f"  scores on {set_name}: {shown}{by}")
     return 0
 
 
-def _evaluation_outputs(output: Path) -> tuple[Path, Path]:
-    """OUTPUT.md and OUTPUT.json; an OUTPUT ending in .md or .json names either."""
+def _evaluation_outputs(output: Path, *, overwrite: bool) -> dict[str, Path]:
+    """OUTPUT.md and OUTPUT.json (an OUTPUT ending in .md or .json names both), checked before
+    the evaluation: the folder exists and is writable, and no file is replaced unasked."""
+    import os
+
+    from chordview.errors import OutputError
+
+    if output.is_dir() or not output.name or output.name in (".", ".."):
+        raise OutputError(f"-o {output}: give a file name without extension (OUTPUT.md and "
+                          "OUTPUT.json are written), not a folder")  # fmt: skip
     base = output.with_suffix("") if output.suffix in (".md", ".json") else output
-    return base.with_name(base.name + ".md"), base.with_name(base.name + ".json")
+    paths = {"md": base.with_name(base.name + ".md"), "json": base.with_name(base.name + ".json")}
+    folder = base.parent
+    if not folder.is_dir():
+        raise OutputError(f"{folder}: output folder does not exist")
+    if not os.access(folder, os.W_OK):
+        raise OutputError(f"{folder}: output folder is not writable")
+    for path in paths.values():
+        if path.exists() and not overwrite:
+            raise OutputError(f"{path} exists; pass --overwrite to replace it")
+    return paths
 
 
 def _cmd_evaluate(args) -> int:
-    import datetime
     import json
 
-    from chordview.bundle import read_meta, resolve, source_commit, update_meta
-    from chordview.contract import OUTPUT_OFFSET
-    from chordview.errors import OutputError
-    from chordview.evaluation import CHORD_METRICS, evaluate_folder, markdown_table
-    from chordview.files import replace_text
+    from chordview.errors import AnnotationError, OutputError
+    from chordview.evaluation import (
+        CHORD_METRICS,
+        evaluate_folder,
+        markdown_table,
+        record_scores,
+        recordable_bundle,
+    )
+    from chordview.files import write_texts
 
     # what would fail after the evaluation is checked before it
     if not args.folder.is_dir():
-        raise ChordviewError(f"{args.folder}: no such folder")
-    outputs = _evaluation_outputs(args.output) if args.output else ()
-    for path in outputs:
-        if not path.parent.is_dir():
-            raise OutputError(f"{path.parent}: output folder does not exist")
-    if args.record:
-        bundle_dir = resolve(args.model)
-        if not bundle_dir.is_dir():
-            raise ModelError(f"--record needs a bundle folder; {bundle_dir} is a file")
-        read_meta(bundle_dir)  # a readable bundle.json
+        what = "is not a folder" if args.folder.exists() else "no such folder"
+        raise AnnotationError(f"{args.folder}: {what}")
+    outputs = _evaluation_outputs(args.output, overwrite=args.overwrite) if args.output else {}
+    bundle_dir = recordable_bundle(args.model) if args.record else None
 
     def show(name, scores):
         print(f"{name}: " + " ".join(f"{m} {scores[m]:.3f}" for m in CHORD_METRICS), flush=True)
@@ -368,28 +384,17 @@ def _cmd_evaluate(args) -> int:
         + markdown_table({f"{args.model} (per-track mean)": res}, which="mean").split("\n", 2)[2]
     )
     print(f"\n{res['n_tracks']} tracks in {args.folder}\n\n{table}")
-    for path, text in zip(outputs, (table, json.dumps(res, indent=2)), strict=False):
+    if outputs:
         try:
-            replace_text(path, text)
+            write_texts({outputs["md"]: table, outputs["json"]: json.dumps(res, indent=2)})
         except OSError as exc:
-            raise OutputError(f"cannot write {path} ({exc.strerror or exc})") from None
-    if args.record:
-        scores = read_meta(bundle_dir).get("scores", {})
-        scores[args.record] = {
-            **res["weighted"],
-            "n_tracks": res["n_tracks"],
-            "folder": str(args.folder),
-            # what produced these figures: the same weights score differently under another
-            # decoder, so a record names the code and the chord-change placement it used
-            "scored_with": {
-                "chordview": __version__,
-                "git_commit": source_commit(),
-                "change_offset": OUTPUT_OFFSET,
-                "date": datetime.date.today().isoformat(),
-            },
-        }
-        update_meta(bundle_dir, scores=scores)
-        print(f"recorded as {args.record!r} in {bundle_dir}")
+            raise OutputError(f"cannot write {outputs['md']} ({exc.strerror or exc})") from None
+        print(f"wrote {outputs['md']} and {outputs['json']}")
+    if bundle_dir is not None:
+        replaced = record_scores(bundle_dir, args.record, res["weighted"],
+                                 n_tracks=res["n_tracks"], folder=args.folder)  # fmt: skip
+        print(f"recorded as {args.record!r} in {bundle_dir}"
+              + (" (replacing the earlier record)" if replaced else ""))  # fmt: skip
     return 0
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from chordview.errors import AnnotationError
+from chordview.errors import AnnotationError, ModelError, OutputError
 
 CHORD_METRICS = ("root", "thirds", "triads", "sevenths", "tetrads", "majmin", "majmin_inv", "mirex")
 SEGMENT_METRICS = ("overseg", "underseg", "seg")
@@ -147,3 +147,55 @@ def markdown_table(results: dict[str, dict], *, which: str = "weighted") -> str:
     for row, res in results.items():
         lines.append(f"| {row} | " + " | ".join(f"{res[which][m]:.3f}" for m in names) + " |")
     return "\n".join(lines) + "\n"
+
+
+def recordable_bundle(model) -> Path:
+    """The bundle folder of ``model`` if scores can be recorded in it; checked before the hours
+    an evaluation may take. Raises :class:`ModelError` or :class:`OutputError`."""
+    import os
+
+    from chordview.bundle import BUNDLE_JSON, read_meta, resolve
+
+    path = resolve(model)
+    if not path.is_dir():
+        raise ModelError(f"scores are recorded in a bundle folder; {path} is a file")
+    read_meta(path)  # a readable bundle.json
+    if not (os.access(path, os.W_OK) and os.access(path / BUNDLE_JSON, os.W_OK)):
+        raise OutputError(f"cannot record scores in {path}: it is not writable")
+    return path
+
+
+def record_scores(bundle_dir: str | Path, name: str, summary: dict[str, float], *,
+                  n_tracks: int, folder: str | Path) -> bool:  # fmt: skip
+    """Store ``summary`` (metric -> score) in the bundle's ``scores`` under ``name``.
+
+    The record says what produced the figures (``scored_with``: chordview version and commit,
+    date, and the decoder settings, chord-change placement included): the same weights score
+    differently under another decoder. Returns True when it replaced an earlier record of
+    ``name``. Raises :class:`OutputError` if ``bundle.json`` cannot be written.
+    """
+    import datetime
+
+    from chordview import __version__
+    from chordview.bundle import read_meta, source_commit, update_meta
+    from chordview.contract import OUTPUT_OFFSET
+
+    meta = read_meta(bundle_dir)
+    scores = meta.get("scores", {})
+    replaced = name in scores
+    scores[name] = {
+        **summary,
+        "n_tracks": int(n_tracks),
+        "folder": str(folder),
+        "scored_with": {
+            "chordview": __version__,
+            "git_commit": source_commit(),
+            "date": datetime.date.today().isoformat(),
+            "decoder": {**meta.get("decoder", {}), "change_offset": OUTPUT_OFFSET},
+        },
+    }
+    try:
+        update_meta(bundle_dir, scores=scores)
+    except OSError as exc:
+        raise OutputError(f"cannot record scores in {bundle_dir} ({exc.strerror or exc})") from None
+    return replaced

@@ -40,14 +40,20 @@ def staging_folder(target: str | Path) -> Path:
             continue
 
 
-def replace_text(target: str | Path, text: str) -> None:
-    """Write ``text`` to ``target`` through a staging file renamed over it: a reader sees the old
-    file or the new one, never a partial one."""
-    fd, tmp = staging_file(target)
+def write_texts(texts: dict[Path, str]) -> None:
+    """Write each ``{path: text}`` through a staging file beside it, then rename them all into
+    place: a reader sees old files or new ones, never a partial one, and a failure while staging
+    (a full disk, an unwritable folder) changes no file. Raises :class:`OSError`."""
+    staged: list[tuple[Path, Path]] = []
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, target)
+        for target, text in texts.items():
+            fd, tmp = staging_file(target)
+            staged.append((tmp, Path(target)))
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(text)
+        for tmp, target in staged:
+            os.replace(tmp, target)
     finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        for tmp, _ in staged:
+            if os.path.exists(tmp):
+                os.unlink(tmp)

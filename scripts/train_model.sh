@@ -40,13 +40,13 @@ run $CV train data/hymn/train --val data/hymn/val --arch "$ARCH" -o "runs/v2.4/b
   --run-dir "runs/v2.4/$ARCH" --epochs 36 --steps 150 --batch-size 8 --frames 128 --seed 1
 
 run $CV evaluate data/v2/test --model "runs/v2.4/bundles/$ARCH" --device cpu \
-  -o "runs/v2.4/eval_${ARCH}_test" --record synthetic-test
+  -o "runs/v2.4/eval_${ARCH}_test" --record synthetic-test --overwrite
 run $CV evaluate data/v2/test-chorale --model "runs/v2.4/bundles/$ARCH" --device cpu \
-  -o "runs/v2.4/eval_${ARCH}_test_chorale" --record synthetic-test-chorale
+  -o "runs/v2.4/eval_${ARCH}_test_chorale" --record synthetic-test-chorale --overwrite
 run $CV evaluate data/v2/test-hymn --model "runs/v2.4/bundles/$ARCH" --device cpu \
-  -o "runs/v2.4/eval_${ARCH}_test_hymn" --record synthetic-test-hymn
+  -o "runs/v2.4/eval_${ARCH}_test_hymn" --record synthetic-test-hymn --overwrite
 if [ -d data/romantext ]; then
   run $CV evaluate data/romantext --model "runs/v2.4/bundles/$ARCH" --device cpu \
-    -o "runs/v2.4/eval_${ARCH}_romantext" --record romantext
+    -o "runs/v2.4/eval_${ARCH}_romantext" --record romantext --overwrite
 fi
 echo "done: runs/v2.4/bundles/$ARCH (copy its files to models/$ARCH/ to ship it)"

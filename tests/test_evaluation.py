@@ -9,8 +9,9 @@ import shutil
 import numpy as np
 import pytest
 
-from chordview.bundle import bundled_dir, load_bundle, read_meta
+from chordview.bundle import load_bundle, read_meta
 from chordview.cli import main
+from chordview.contract import OUTPUT_OFFSET
 from chordview.errors import AnnotationError
 from chordview.evaluation import (
     CHORD_METRICS,
@@ -83,15 +84,16 @@ def scored_folder(tmp_path_factory):
 
 
 def test_evaluate_writes_the_table_and_json_and_records_in_the_bundle(
-    scored_folder, tmp_path, capsys, monkeypatch
+    scored_folder, tiny_bundle, tmp_path, capsys, monkeypatch
 ):
-    bundle = tmp_path / "cr2"
-    shutil.copytree(bundled_dir() / "cr2", bundle)
+    bundle = tmp_path / "tiny"
+    shutil.copytree(tiny_bundle, bundle)
     out = tmp_path / "result"
-    assert main(["evaluate", str(scored_folder), "--model", str(bundle), "--device", "cpu",
-                 "-o", str(out), "--record", "mine"]) == 0  # fmt: skip
+    args = ["evaluate", str(scored_folder), "--model", str(bundle), "--device", "cpu",
+            "-o", str(out), "--record", "mine"]  # fmt: skip
+    assert main(args) == 0
     printed = capsys.readouterr().out
-    assert "2 tracks in" in printed and f"recorded as 'mine' in {bundle}" in printed
+    assert "2 tracks in" in printed and f"recorded as 'mine' in {bundle}\n" in printed
     res = json.loads(out.with_suffix(".json").read_text())
     assert res["n_tracks"] == 2 and sorted(res["tracks"]) == ["song_00000.flac", "song_00001.flac"]
     # each track is the scoring of that file's analysis against its own reference (JAMS or LAB)
@@ -99,23 +101,33 @@ def test_evaluate_writes_the_table_and_json_and_records_in_the_bundle(
     assert weights == pytest.approx([10.0, 10.0], abs=0.05)
     for m in (*CHORD_METRICS, *SEGMENT_METRICS):
         values = np.array([t[m] for t in res["tracks"].values()])
+        assert 0.0 <= res["weighted"][m] <= 1.0
         assert res["weighted"][m] == pytest.approx(np.sum(values * weights) / weights.sum())
         assert res["mean"][m] == pytest.approx(values.mean())
-    assert res["weighted"]["majmin"] > 0.5  # CR2 recognises the held-out songs
     table = out.with_suffix(".md").read_text()
     assert table.count("\n") == 4 and "(duration-weighted)" in table and "(per-track mean)" in table
     assert f"{res['weighted']['majmin']:.3f}" in table
     record = read_meta(bundle)["scores"]["mine"]
     assert {m: record[m] for m in res["weighted"]} == res["weighted"]
     assert record["n_tracks"] == 2 and record["folder"] == str(scored_folder)
-    assert record["scored_with"]["change_offset"] == 0.5
-    assert set(record["scored_with"]) == {"chordview", "git_commit", "change_offset", "date"}
+    by = record["scored_with"]
+    assert set(by) == {"chordview", "git_commit", "date", "decoder"}
+    assert by["decoder"]["change_offset"] == OUTPUT_OFFSET
+    assert by["decoder"]["pitch_shifts"] == read_meta(bundle)["decoder"]["pitch_shifts"]
     load_bundle(bundle)  # the weights' checksum still holds: only bundle.json changed
     monkeypatch.setattr("chordview.bundle.bundled_dir", lambda: tmp_path)
     assert main(["models"]) == 0
     line = next(x for x in capsys.readouterr().out.splitlines() if "scores on mine" in x)
-    assert f"majmin {record['majmin']:.3f}" in line
-    assert f"by chordview {record['scored_with']['git_commit']})" in line
+    assert f"majmin {record['majmin']:.3f}" in line and f"by chordview {by['git_commit']})" in line
+    # the outputs exist now: refused before any analysis unless --overwrite
+    (out.with_suffix(".md")).write_text("kept")
+    assert main(args) != 0
+    captured = capsys.readouterr()
+    assert "exists; pass --overwrite" in captured.err and "song_0000" not in captured.out
+    assert out.with_suffix(".md").read_text() == "kept"
+    assert main([*args, "--overwrite"]) == 0
+    assert "(replacing the earlier record)" in capsys.readouterr().out
+    assert out.with_suffix(".md").read_text() == table
 
 
 @pytest.mark.parametrize(
@@ -124,7 +136,9 @@ def test_evaluate_writes_the_table_and_json_and_records_in_the_bundle(
         (["evaluate", "{missing}"], "no such folder"),
         (["evaluate", "{empty}"], "no audio files with a .jams or .lab reference"),
         (["evaluate", "{folder}", "-o", "{missing}/result"], "output folder does not exist"),
-        (["evaluate", "{folder}", "--model", "{file}", "--record", "x"], "needs a bundle folder"),
+        (["evaluate", "{folder}", "-o", "{empty}"], "not a folder"),
+        (["evaluate", "{folder}", "--model", "{file}", "--record", "x"], "is a file"),
+        (["evaluate", "{file}"], "is not a folder"),
     ],
 )
 def test_evaluate_refuses_bad_input_in_one_line_before_any_work(

@@ -148,7 +148,13 @@ def _with_input_shape(hyper_parameters: dict, spec: FeatureSpec) -> dict:
 def _check_resume(stored: dict, given: dict, run_dir: Path) -> None:
     """Refuse to resume a run whose architecture, hyper-parameters, features, schedule, seed or
     data differ."""
-    changed = [key for key in given if stored.get(key) != given[key]]
+    def differs(key: str) -> str:
+        was = stored.get(key)
+        if isinstance(was, dict) or isinstance(given[key], dict):  # too long to show
+            return key
+        return f"{key} ({was} there, {given[key]} now)"
+
+    changed = [differs(key) for key in given if stored.get(key) != given[key]]
     if changed:
         raise ChordviewError(f"{run_dir} holds a run with other {' and '.join(changed)}; resume "
                              "it with the same settings or use another --run-dir")  # fmt: skip
@@ -199,6 +205,9 @@ def train(
     # the schedule must match too; a cosine schedule is fixed by its number of epochs
     schedule = {"lr_schedule": config.lr_schedule,
                 "epochs": config.epochs if config.lr_schedule == "cosine" else None}  # fmt: skip
+    for folder in (data_dir, val_dir):  # a mistyped folder is that, not "other data"
+        if folder is not None and not Path(folder).is_dir():
+            raise ChordviewError(f"{folder}: no such folder")
     # what the run learns from: resuming with another seed or other data would mix two runs
     source = {"seed": config.seed, "training data": str(Path(data_dir).resolve()),
               "validation data": str(Path(val_dir).resolve()) if val_dir else None}  # fmt: skip

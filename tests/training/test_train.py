@@ -118,8 +118,20 @@ def test_a_run_resumes_only_with_the_same_inputs(tmp_path, capsys):
     for song in data.iterdir():
         (other / song.name).symlink_to(song)
     assert main(["train", str(other), *common[2:]]) != 0
-    assert "with other training data" in capsys.readouterr().err
+    captured = capsys.readouterr()
+    assert f"with other training data ({data} there, {other} now)" in captured.err
+    assert "caching features" not in captured.out
+    assert main(["train", str(tmp_path / "typo"), *common[2:]]) != 0
+    assert capsys.readouterr().err.strip().endswith("typo: no such folder")
     assert (out / "bundle.json").read_bytes() == before  # the finished bundle is untouched
+    # a run recorded before the source was: resumed whatever the seed (nothing to compare)
+    state = json.loads((run / "state.json").read_text())
+    assert state["source"]["seed"] == 0
+    del state["source"]
+    (run / "state.json").write_text(json.dumps(state))
+    assert main([*common, "--seed", "1", "--epochs", "2"]) == 0
+    assert "resuming after epoch 1" in capsys.readouterr().out
+    assert json.loads((run / "state.json").read_text())["source"]["seed"] == 1
     assert main([*common, "--hp", "n_channels=1", "--harmonics", "1,2"]) != 0
     assert "contradicts the features" in capsys.readouterr().err
 
