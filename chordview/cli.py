@@ -86,6 +86,9 @@ def _parser() -> argparse.ArgumentParser:
         "--record", metavar="SET", help="store the summary in the bundle's scores under SET"
     )
     e.add_argument("--overwrite", action="store_true", help="replace existing OUTPUT files")
+    e.add_argument(
+        "--fast", action="store_true", help="one network pass per file, no pitch-shift averaging"
+    )
 
     t = sub.add_parser("train", help="train a model on a folder of audio + JAMS and write a bundle")
     t.add_argument("data", type=Path, help="training folder: audio files with .jams beside them")
@@ -378,7 +381,8 @@ def _cmd_evaluate(args) -> int:
     def show(name, scores):
         print(f"{name}: " + " ".join(f"{m} {scores[m]:.3f}" for m in CHORD_METRICS), flush=True)
 
-    res = evaluate_folder(args.folder, model=args.model, device=args.device, on_track=show)
+    res = evaluate_folder(args.folder, model=args.model, device=args.device, fast=args.fast,
+                          on_track=show)  # fmt: skip
     table = (
         markdown_table({f"{args.model} (duration-weighted)": res})
         + markdown_table({f"{args.model} (per-track mean)": res}, which="mean").split("\n", 2)[2]
@@ -392,7 +396,8 @@ def _cmd_evaluate(args) -> int:
         print(f"wrote {outputs['md']} and {outputs['json']}")
     if bundle_dir is not None:
         replaced = record_scores(bundle_dir, args.record, res["weighted"],
-                                 n_tracks=res["n_tracks"], folder=args.folder)  # fmt: skip
+                                 n_tracks=res["n_tracks"], folder=args.folder,
+                                 pitch_shifts=res["pitch_shifts"])  # fmt: skip
         print(f"recorded as {args.record!r} in {bundle_dir}"
               + (" (replacing the earlier record)" if replaced else ""))  # fmt: skip
     return 0

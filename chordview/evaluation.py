@@ -114,14 +114,17 @@ def evaluate_folder(
     *,
     model="unet",
     device: str = "auto",
+    fast: bool = False,
     on_track: Callable[[str, dict[str, float]], None] | None = None,
 ) -> dict:
-    """Analyse every referenced audio file in ``folder`` and score it.
+    """Analyse every referenced audio file in ``folder`` and score it (``fast``: one network
+    pass per file instead of the bundle's pitch-shift average).
 
     Returns
     -------
     dict
-        ``{"tracks": {name: scores}, "weighted": {...}, "mean": {...}, "n_tracks": int}``.
+        ``{"tracks": {name: scores}, "weighted": {...}, "mean": {...}, "n_tracks": int,
+        "pitch_shifts": [...]}``, the last the semitones the network's outputs were averaged over.
     """
     from chordview.analysis import analyze
 
@@ -131,13 +134,15 @@ def evaluate_folder(
     per_track = {}
     for audio, ref in pairs:
         ref_int, ref_lab = load_reference(ref)
-        result = analyze(audio, model=model, device=device)
+        result = analyze(audio, model=model, device=device, fast=fast)
+        shifts = result.model["pitch_shifts"]
         est_int = np.array([[s.start, s.end] for s in result.segments])
         est_lab = [s.label for s in result.segments]
         per_track[audio.name] = score(ref_int, ref_lab, est_int, est_lab)
         if on_track is not None:
             on_track(audio.name, per_track[audio.name])
-    return {"tracks": per_track, **summarise(per_track), "n_tracks": len(per_track)}
+    return {"tracks": per_track, **summarise(per_track), "n_tracks": len(per_track),
+            "pitch_shifts": shifts}  # fmt: skip
 
 
 def markdown_table(results: dict[str, dict], *, which: str = "weighted") -> str:
@@ -166,13 +171,15 @@ def recordable_bundle(model) -> Path:
 
 
 def record_scores(bundle_dir: str | Path, name: str, summary: dict[str, float], *,
-                  n_tracks: int, folder: str | Path) -> bool:  # fmt: skip
+                  n_tracks: int, folder: str | Path,
+                  pitch_shifts: list[int] | None = None) -> bool:  # fmt: skip
     """Store ``summary`` (metric -> score) in the bundle's ``scores`` under ``name``.
 
     The record says what produced the figures (``scored_with``: chordview version and commit,
     date, and the decoder settings, chord-change placement included): the same weights score
-    differently under another decoder. Returns True when it replaced an earlier record of
-    ``name``. Raises :class:`OutputError` if ``bundle.json`` cannot be written.
+    differently under another decoder. ``pitch_shifts``: those the analyses used, when not the
+    bundle's (``--fast``). Returns True when it replaced an earlier record of ``name``.
+    Raises :class:`OutputError` if ``bundle.json`` cannot be written.
     """
     import datetime
 
@@ -191,7 +198,9 @@ def record_scores(bundle_dir: str | Path, name: str, summary: dict[str, float], 
             "chordview": __version__,
             "git_commit": source_commit(),
             "date": datetime.date.today().isoformat(),
-            "decoder": {**meta.get("decoder", {}), "change_offset": OUTPUT_OFFSET},
+            "decoder": {**meta.get("decoder", {}),
+                        **({} if pitch_shifts is None else {"pitch_shifts": list(pitch_shifts)}),
+                        "change_offset": OUTPUT_OFFSET},  # fmt: skip
         },
     }
     try:

@@ -154,3 +154,21 @@ def test_evaluate_refuses_bad_input_in_one_line_before_any_work(
     assert err.count("\n") == 0 and message in err and "Traceback" not in err
     assert "song_0000" not in captured.out  # nothing was analysed
     assert sorted(p.name for p in tmp_path.iterdir()) == ["empty", "model.keras"]
+
+
+def test_fast_evaluation_is_one_pass_and_its_record_says_so(scored_folder, tmp_path, capsys):
+    from chordview.architectures import build
+    from chordview.bundle import save_bundle
+
+    hp = {"filters": 2, "depth": 3, "collapse_filters": 8, "dilations": [1]}
+    bundle = save_bundle(tmp_path / "shifted", model=build("unet", **hp), name="shifted",
+                         architecture="unet", hyper_parameters=hp,
+                         decoder={"pitch_shifts": [-1, 0, 1]})  # fmt: skip
+    for extra, shifts in (([], [-1, 0, 1]), (["--fast"], [0])):
+        out = tmp_path / f"result{len(extra)}"
+        assert main(["evaluate", str(scored_folder), "--model", str(bundle), "-o", str(out),
+                     "--record", f"set{len(extra)}", *extra]) == 0  # fmt: skip
+        assert json.loads(out.with_suffix(".json").read_text())["pitch_shifts"] == shifts
+        meta = read_meta(bundle)
+        assert meta["scores"][f"set{len(extra)}"]["scored_with"]["decoder"]["pitch_shifts"] == shifts
+        assert meta["decoder"]["pitch_shifts"] == [-1, 0, 1]  # the bundle's own decoder stays
