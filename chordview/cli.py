@@ -338,30 +338,22 @@ def _cmd_models(args) -> int:
 def _evaluation_outputs(output: Path, *, overwrite: bool) -> dict[str, Path]:
     """OUTPUT.md and OUTPUT.json (an OUTPUT ending in .md or .json names both), checked before
     the evaluation: the folder exists and is writable, and no file is replaced unasked."""
-    import os
-
     from chordview.errors import OutputError
+    from chordview.export import check_targets
 
     if output.is_dir() or not output.name or output.name in (".", ".."):
         raise OutputError(f"-o {output}: give a file name without extension (OUTPUT.md and "
                           "OUTPUT.json are written), not a folder")  # fmt: skip
     base = output.with_suffix("") if output.suffix in (".md", ".json") else output
     paths = {"md": base.with_name(base.name + ".md"), "json": base.with_name(base.name + ".json")}
-    folder = base.parent
-    if not folder.is_dir():
-        raise OutputError(f"{folder}: output folder does not exist")
-    if not os.access(folder, os.W_OK):
-        raise OutputError(f"{folder}: output folder is not writable")
-    for path in paths.values():
-        if path.exists() and not overwrite:
-            raise OutputError(f"{path} exists; pass --overwrite to replace it")
+    check_targets(paths, overwrite=overwrite)
     return paths
 
 
 def _cmd_evaluate(args) -> int:
     import json
 
-    from chordview.errors import AnnotationError, OutputError
+    from chordview.errors import OutputError
     from chordview.evaluation import (
         CHORD_METRICS,
         evaluate_folder,
@@ -372,9 +364,6 @@ def _cmd_evaluate(args) -> int:
     from chordview.files import write_texts
 
     # what would fail after the evaluation is checked before it
-    if not args.folder.is_dir():
-        what = "is not a folder" if args.folder.exists() else "no such folder"
-        raise AnnotationError(f"{args.folder}: {what}")
     outputs = _evaluation_outputs(args.output, overwrite=args.overwrite) if args.output else {}
     bundle_dir = recordable_bundle(args.model) if args.record else None
 

@@ -128,6 +128,9 @@ def evaluate_folder(
     """
     from chordview.analysis import analyze
 
+    if not Path(folder).is_dir():
+        what = "is not a folder" if Path(folder).exists() else "no such folder"
+        raise AnnotationError(f"{folder}: {what}")
     pairs = find_references(folder)
     if not pairs:
         raise AnnotationError(f"{folder}: no audio files with a .jams or .lab reference beside them")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from chordview import __version__
 from chordview.errors import OutputError
-from chordview.files import staging_file
+from chordview.files import write_texts
 
 FORMATS = ("jams", "lab")
 
@@ -89,6 +89,8 @@ def check_targets(targets: dict[str, Path], *, overwrite: bool) -> None:
         folder = path.parent
         if not folder.is_dir():
             raise OutputError(f"{folder}: output folder does not exist")
+        if not os.access(folder, os.W_OK):
+            raise OutputError(f"{folder}: output folder is not writable")
 
 
 def write_outputs(analysis, targets: dict[str, Path], *, overwrite: bool = False) -> list[Path]:
@@ -100,27 +102,17 @@ def write_outputs(analysis, targets: dict[str, Path], *, overwrite: bool = False
         The files written.
     """
     check_targets(targets, overwrite=overwrite)
-    staged: list[tuple[Path, Path]] = []
-    try:
-        for fmt, path in targets.items():
-            if fmt not in FORMATS:
-                raise OutputError(f"unknown format {fmt!r}; use {', '.join(FORMATS)}")
-            text = _render(analysis, fmt)
-            try:
-                fd, tmp = staging_file(path)
-            except OSError as exc:
-                raise OutputError(f"cannot write to {path.parent} ({exc.strerror})") from None
-            staged.append((tmp, path))
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(text)
-        if not overwrite:  # re-check: another process may have created a target meanwhile
+    for fmt in targets:
+        if fmt not in FORMATS:
+            raise OutputError(f"unknown format {fmt!r}; use {', '.join(FORMATS)}")
+
+    def recheck() -> None:  # another process may have created a target meanwhile
+        if not overwrite:
             check_targets(targets, overwrite=False)
-        for tmp, path in staged:
-            os.replace(tmp, path)
+
+    try:
+        texts = {path: _render(analysis, fmt) for fmt, path in targets.items()}
+        write_texts(texts, before_rename=recheck)
     except OSError as exc:
         raise OutputError(f"cannot write outputs ({exc.strerror or exc})") from None
-    finally:
-        for tmp, _ in staged:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-    return [path for _, path in staged]
+    return list(texts)

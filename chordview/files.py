@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -40,10 +41,11 @@ def staging_folder(target: str | Path) -> Path:
             continue
 
 
-def write_texts(texts: dict[Path, str]) -> None:
+def write_texts(texts: dict[Path, str], *, before_rename: Callable[[], None] | None = None) -> None:
     """Write each ``{path: text}`` through a staging file beside it, then rename them all into
     place: a reader sees old files or new ones, never a partial one, and a failure while staging
-    (a full disk, an unwritable folder) changes no file. Raises :class:`OSError`."""
+    (a full disk, an unwritable folder) changes no file. ``before_rename`` runs once everything is
+    staged; raising there also changes no file. Raises :class:`OSError`."""
     staged: list[tuple[Path, Path]] = []
     try:
         for target, text in texts.items():
@@ -51,6 +53,8 @@ def write_texts(texts: dict[Path, str]) -> None:
             staged.append((tmp, Path(target)))
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 fh.write(text)
+        if before_rename is not None:
+            before_rename()
         for tmp, target in staged:
             os.replace(tmp, target)
     finally:
