@@ -70,6 +70,7 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("-o", "--output", type=Path, required=True, help="picture to write (.png)")
     r.add_argument("--model", default="unet", help="bundled model name or a path (default: unet)")
     r.add_argument("--device", default="auto", choices=("auto", "cpu", "gpu"))
+    r.add_argument("--overwrite", action="store_true", help="replace an existing picture")
 
     e = sub.add_parser(
         "evaluate", help="score a model on a folder of audio with .jams/.lab references"
@@ -187,36 +188,51 @@ def _cmd_train(args) -> int:
     return 0
 
 
+def _say(text: str, *, end: str = "\n") -> None:
+    """Write to stderr, whatever state it is in: closed (``2>&-``), full (``2>/dev/full``) or
+    gone. Messages are a courtesy; losing one must never stop the work."""
+    stream = sys.stderr
+    if stream is None:
+        return
+    try:
+        stream.write(text + end)
+        stream.flush()
+    except (OSError, ValueError):  # ENOSPC, EBADF, EPIPE, a closed file
+        pass
+
+
+def _isatty(stream) -> bool:
+    try:
+        return stream is not None and stream.isatty()
+    except (OSError, ValueError):
+        return False
+
+
 class _Bar:
     """A one-line progress bar on stderr (plain lines when stderr is not a terminal)."""
 
-    def __init__(self, total: int, *, quiet: bool):
-        self.total, self.quiet = total, quiet
-        self.tty = sys.stderr.isatty()
+    def __init__(self, *, quiet: bool):
+        self.quiet = quiet
+        self.tty = _isatty(sys.stderr)
 
-    def update(self, index: int, name: str, stage: str, fraction: float) -> None:
+    def update(self, index: int, total: int, name: str, stage: str, fraction: float) -> None:
         if self.quiet or not self.tty:
             return
         from chordview.analysis import STAGES
 
         step = STAGES.index(stage) if stage in STAGES else 0
-        done = (index + (step + fraction) / len(STAGES)) / self.total
+        done = (index + (step + fraction) / len(STAGES)) / total
         filled = int(done * 30)
-        line = (
-            f"\r[{'#' * filled}{'.' * (30 - filled)}] {index + 1}/{self.total} {name[-40:]} {stage}"
-        )
-        sys.stderr.write(line.ljust(100)[:100])
-        sys.stderr.flush()
+        line = f"\r[{'#' * filled}{'.' * (30 - filled)}] {index + 1}/{total} {name[-40:]} {stage}"
+        _say(line.ljust(100)[:100], end="")
 
     def line(self, text: str) -> None:
-        if self.tty and not self.quiet:
-            sys.stderr.write("\r" + " " * 100 + "\r")
-        if not self.quiet:
-            print(text, file=sys.stderr, flush=True)
+        if self.quiet:
+            return
+        _say(("\r" + " " * 100 + "\r" if self.tty else "") + text)
 
 
 def _cmd_analyze(args) -> int:
-    from chordview.audio import find_audio
     from chordview.errors import OutputError
 
     if args.demo:
@@ -241,58 +257,29 @@ def _cmd_analyze(args) -> int:
                 raise OutputError(f"cannot create {args.output_dir} ({exc.strerror})") from None
         elif not args.output_dir.is_dir():
             raise OutputError(f"{args.output_dir} is not a folder")
-    files, failures = [], []
-    for item in args.paths:  # a missing path fails alone; the rest of the batch goes on
-        try:
-            files.extend(find_audio([item]))
-        except ChordviewError as exc:
-            failures.append((str(item), exc))
-    from chordview.analysis import analyze, get_bundle
-    from chordview.export import check_targets, output_paths, write_outputs
+    from chordview.batch import analyze_files
 
-    bundle = get_bundle(args.model) if files else None
-    bar = _Bar(len(files), quiet=args.quiet)
-    ok = 0
-    claimed: dict[Path, Path] = {}  # output -> the input of this batch that writes it
-    for i, audio in enumerate(files):
-        targets = output_paths(audio, formats=formats, output_dir=args.output_dir)
-        try:
-            for target in targets.values():
-                other = claimed.get(target.resolve())
-                if other is not None and other != audio.resolve():
-                    raise OutputError(
-                        f"{audio}: its output {target} is also the output of {other} in this "
-                        "batch; analyse them into different folders"
-                    )
-            check_targets(targets, overwrite=args.overwrite)  # before spending time on analysis
-            claimed.update({t.resolve(): audio.resolve() for t in targets.values()})
-            result = analyze(
-                audio,
-                model=bundle,
-                device=args.device,
-                fast=args.fast,
-                progress=lambda stage, f, i=i, name=audio.name: bar.update(i, name, stage, f),
-            )
-            written = write_outputs(result, targets, overwrite=args.overwrite)
-        except ChordviewError as exc:
-            failures.append((str(audio), exc))
-            bar.line(f"failed: {exc}")
-            continue
-        ok += 1
-        names = ", ".join(str(p) for p in written)
-        bar.line(
-            f"{audio}: {len(result.segments)} chords ({result.model['name']} on {result.model['device']}) -> {names}"
-        )
-    n = len(files) + sum(1 for f, _ in failures if Path(f) not in files)
-    summary = f"analysed {ok} of {n} file{'s' if n != 1 else ''}"
-    if failures:
-        print(f"{summary}; {len(failures)} failed:", file=sys.stderr)
-        for name, exc in failures:
-            print(f"  {exc}" if str(exc).startswith(name) else f"  {name}: {exc}", file=sys.stderr)
-        return failures[0][1].exit_code
-    if not args.quiet:
-        print(summary, file=sys.stderr)
-    return 0
+    bar = _Bar(quiet=args.quiet)
+
+    def written(audio, analysis, paths) -> None:
+        names = ", ".join(str(p) for p in paths)
+        bar.line(f"{audio}: {len(analysis.segments)} chords ({analysis.model['name']} on "
+                 f"{analysis.model['device']}) -> {names}")  # fmt: skip
+
+    result = analyze_files(
+        args.paths, formats=formats, output_dir=args.output_dir, overwrite=args.overwrite,
+        model=args.model, device=args.device, fast=args.fast, progress=bar.update,
+        on_written=written, on_failure=lambda f: bar.line(f"failed: {f.message}"),
+    )  # fmt: skip
+    n = result.n_inputs
+    summary = f"analysed {len(result.written)} of {n} file{'s' if n != 1 else ''}"
+    if result.failures:
+        _say(f"{summary}; {len(result.failures)} failed:")
+        for failure in result.failures:
+            _say(f"  {failure.message}")
+    elif not args.quiet:
+        _say(summary)
+    return result.exit_code
 
 
 def _cmd_models(args) -> int:
@@ -353,7 +340,7 @@ def _evaluation_outputs(output: Path, *, overwrite: bool) -> dict[str, Path]:
 def _cmd_evaluate(args) -> int:
     import json
 
-    from chordview.errors import OutputError
+    from chordview.errors import OutputError, first_line
     from chordview.evaluation import (
         CHORD_METRICS,
         evaluate_folder,
@@ -361,7 +348,7 @@ def _cmd_evaluate(args) -> int:
         record_scores,
         recordable_bundle,
     )
-    from chordview.files import write_texts
+    from chordview.files import write_files
 
     # what would fail after the evaluation is checked before it
     outputs = _evaluation_outputs(args.output, overwrite=args.overwrite) if args.output else {}
@@ -370,8 +357,15 @@ def _cmd_evaluate(args) -> int:
     def show(name, scores):
         print(f"{name}: " + " ".join(f"{m} {scores[m]:.3f}" for m in CHORD_METRICS), flush=True)
 
+    codes = []
+
+    def failed(name, exc):
+        codes.append(exc.exit_code)
+        print(f"{name}: failed: {first_line(exc)}", flush=True)
+
     res = evaluate_folder(args.folder, model=args.model, device=args.device, fast=args.fast,
-                          on_track=show)  # fmt: skip
+                          on_track=show, on_failure=failed)  # fmt: skip
+    failures = res["failures"]
     table = (
         markdown_table({f"{args.model} (duration-weighted)": res})
         + markdown_table({f"{args.model} (per-track mean)": res}, which="mean").split("\n", 2)[2]
@@ -379,10 +373,21 @@ def _cmd_evaluate(args) -> int:
     print(f"\n{res['n_tracks']} tracks in {args.folder}\n\n{table}")
     if outputs:
         try:
-            write_texts({outputs["md"]: table, outputs["json"]: json.dumps(res, indent=2)})
+            write_files({outputs["md"]: table, outputs["json"]: json.dumps(res, indent=2)},
+                        overwrite=args.overwrite)  # fmt: skip
+        except FileExistsError as exc:
+            raise OutputError(f"{exc.filename} exists; pass --overwrite to replace it") from None
         except OSError as exc:
             raise OutputError(f"cannot write {outputs['md']} ({exc.strerror or exc})") from None
         print(f"wrote {outputs['md']} and {outputs['json']}")
+    if failures:
+        _say(f"scored {res['n_tracks']} of {res['n_tracks'] + len(failures)} tracks; "
+             f"{len(failures)} failed:")  # fmt: skip
+        for name, text in failures.items():
+            _say(f"  {name}: {text}")
+        if bundle_dir is not None:
+            _say(f"not recorded in {bundle_dir}: a record must cover the whole set")
+        return codes[0]
     if bundle_dir is not None:
         replaced = record_scores(bundle_dir, args.record, res["weighted"],
                                  n_tracks=res["n_tracks"], folder=args.folder,
@@ -404,7 +409,8 @@ def _cmd_check_model(args) -> int:
 def _cmd_render(args) -> int:
     from chordview.gui.render import render_file  # the GUI package is imported only here
 
-    out = render_file(args.path, args.output, model=args.model, device=args.device)
+    out = render_file(args.path, args.output, model=args.model, device=args.device,
+                      overwrite=args.overwrite)
     print(f"wrote {out}")
     return 0
 
@@ -435,25 +441,26 @@ def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     argv = sys.argv[1:] if argv is None else list(argv)
     gui = _gui_request(parser, argv)
-    if gui is not None:  # `chordview` or `chordview song.mp3` opens the window
-        from chordview.gui import main as gui_main
-
-        return gui_main(gui[0] if gui else None)
-    args = parser.parse_args(argv)
-    args.argv = argv
-    if args.command is None:
-        parser.print_help()
-        return 0
+    if gui is None:
+        args = parser.parse_args(argv)
+        args.argv = argv
+        if args.command is None:
+            parser.print_help()
+            return 0
     handlers = {"train": _cmd_train}
     for name in ("analyze", "check-model", "models", "evaluate", "render", "demo"):
         handlers.setdefault(name, globals().get("_cmd_" + name.replace("-", "_")))
     try:
+        if gui is not None:  # `chordview` or `chordview song.mp3` opens the window
+            from chordview.gui import main as gui_main
+
+            return gui_main(gui[0] if gui else None)
         return handlers[args.command](args)
     except ChordviewError as exc:
-        print(f"chordview: error: {exc}", file=sys.stderr)
+        _say(f"chordview: error: {exc}")
         return exc.exit_code
     except KeyboardInterrupt:
-        print("chordview: interrupted", file=sys.stderr)
+        _say("chordview: interrupted")
         return 130
     except BrokenPipeError:  # `chordview models | head`: the reader has what it wanted
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no error at exit's flush

@@ -13,7 +13,14 @@ from pathlib import Path
 
 import numpy as np
 
-from chordview.errors import AnnotationError, ModelError, OutputError
+from chordview.errors import (
+    AnnotationError,
+    Cancelled,
+    ChordviewError,
+    ModelError,
+    OutputError,
+    first_line,
+)
 
 CHORD_METRICS = ("root", "thirds", "triads", "sevenths", "tetrads", "majmin", "majmin_inv", "mirex")
 SEGMENT_METRICS = ("overseg", "underseg", "seg")
@@ -116,17 +123,29 @@ def evaluate_folder(
     device: str = "auto",
     fast: bool = False,
     on_track: Callable[[str, dict[str, float]], None] | None = None,
+    on_failure: Callable[[str, ChordviewError], None] | None = None,
 ) -> dict:
     """Analyse every referenced audio file in ``folder`` and score it (``fast``: one network
     pass per file instead of the bundle's pitch-shift average).
+
+    A track whose audio or reference cannot be read is a failure, reported through
+    ``on_failure(name, error)`` and in the result; the others are still scored.
 
     Returns
     -------
     dict
         ``{"tracks": {name: scores}, "weighted": {...}, "mean": {...}, "n_tracks": int,
-        "pitch_shifts": [...]}``, the last the semitones the network's outputs were averaged over.
+        "pitch_shifts": [...], "failures": {name: message}}``, ``pitch_shifts`` the semitones
+        the network's outputs were averaged over.
+
+    Raises
+    ------
+    AnnotationError
+        No folder, no referenced audio in it, or not one track could be scored.
+    ModelError
+        The model cannot be loaded.
     """
-    from chordview.analysis import analyze
+    from chordview.analysis import analyze, get_bundle
 
     if not Path(folder).is_dir():
         what = "is not a folder" if Path(folder).exists() else "no such folder"
@@ -134,18 +153,31 @@ def evaluate_folder(
     pairs = find_references(folder)
     if not pairs:
         raise AnnotationError(f"{folder}: no audio files with a .jams or .lab reference beside them")
-    per_track = {}
+    bundle = get_bundle(model)
+    per_track, failures = {}, {}
+    shifts = [0] if fast else list(bundle.decoder["pitch_shifts"])
     for audio, ref in pairs:
-        ref_int, ref_lab = load_reference(ref)
-        result = analyze(audio, model=model, device=device, fast=fast)
+        try:
+            ref_int, ref_lab = load_reference(ref)
+            result = analyze(audio, model=bundle, device=device, fast=fast)
+        except Cancelled:
+            raise
+        except ChordviewError as exc:
+            failures[audio.name] = first_line(exc)
+            if on_failure is not None:
+                on_failure(audio.name, exc)
+            continue
         shifts = result.model["pitch_shifts"]
         est_int = np.array([[s.start, s.end] for s in result.segments])
         est_lab = [s.label for s in result.segments]
         per_track[audio.name] = score(ref_int, ref_lab, est_int, est_lab)
         if on_track is not None:
             on_track(audio.name, per_track[audio.name])
+    if not per_track:
+        raise AnnotationError(f"{folder}: not one track could be scored ({len(failures)} failed; "
+                              f"first: {next(iter(failures.values()))})")  # fmt: skip
     return {"tracks": per_track, **summarise(per_track), "n_tracks": len(per_track),
-            "pitch_shifts": shifts}  # fmt: skip
+            "pitch_shifts": shifts, "failures": failures}  # fmt: skip
 
 
 def markdown_table(results: dict[str, dict], *, which: str = "weighted") -> str:

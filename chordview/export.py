@@ -8,11 +8,12 @@ failure leaves neither a partial file nor a clobbered one.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 from chordview import __version__
-from chordview.errors import OutputError
-from chordview.files import write_texts
+from chordview.errors import ModelError, OutputError
+from chordview.files import same_file, write_files
 
 FORMATS = ("jams", "lab")
 
@@ -81,10 +82,48 @@ def output_paths(audio: Path, *, formats, output_dir: Path | None = None) -> dic
     return {fmt: folder / f"{Path(audio).stem}.{fmt}" for fmt in formats}
 
 
-def check_targets(targets: dict[str, Path], *, overwrite: bool) -> None:
-    """Raise :class:`OutputError` if any target exists (unless ``overwrite``) or is unwritable."""
+def check_labels(analysis) -> None:
+    """Raise :class:`ModelError` unless every segment label is a printable Harte label.
+
+    A label comes from the model's vocabulary; a tampered bundle could otherwise write terminal
+    escapes or extra lines into a LAB file.
+    """
+    import mir_eval
+
+    for label in sorted({seg.label for seg in analysis.segments}, key=repr):
+        ok = isinstance(label, str) and label.isprintable() and " " not in label and label
+        if ok:
+            try:
+                mir_eval.chord.encode(label)
+            except Exception:  # mir_eval raises InvalidChordException, ValueError, KeyError
+                ok = False
+        if not ok:
+            name = analysis.model.get("name", "the model")
+            raise ModelError(f"{name}: chord label {label!r} is not a Harte label; the model's "
+                             "vocabulary is damaged, nothing was written")  # fmt: skip
+
+
+def check_targets(
+    targets: dict[str, Path], *, overwrite: bool, inputs: Iterable[str | Path] = ()
+) -> None:
+    """Raise :class:`OutputError` if a target cannot or may not be written.
+
+    A target may not be a folder, one of ``inputs`` (compared after resolving links and by
+    inode, so a hard link or a symlink to an input is caught too), or, unless ``overwrite``,
+    an existing file; its folder must exist and be writable.
+    """
+    inputs = [Path(p) for p in inputs]
     for path in targets.values():
-        if path.exists() and not overwrite:
+        path = Path(path)
+        for source in inputs:
+            if same_file(path, source) or _resolved(path) == _resolved(source):
+                raise OutputError(f"{path}: is an input of this run; it would be overwritten by "
+                                  "its own output (use another output folder or name)")  # fmt: skip
+        if path.is_dir():
+            raise OutputError(f"{path}: is a folder; cannot write an output file there")
+        if os.path.lexists(path) and not path.is_file() and not path.is_symlink():
+            raise OutputError(f"{path}: exists and is not a regular file")
+        if os.path.lexists(path) and not overwrite:
             raise OutputError(f"{path} exists; pass --overwrite to replace it")
         folder = path.parent
         if not folder.is_dir():
@@ -93,26 +132,46 @@ def check_targets(targets: dict[str, Path], *, overwrite: bool) -> None:
             raise OutputError(f"{folder}: output folder is not writable")
 
 
-def write_outputs(analysis, targets: dict[str, Path], *, overwrite: bool = False) -> list[Path]:
+def _resolved(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # a symlink loop: compare as given
+        return path.absolute()
+
+
+def write_outputs(
+    analysis, targets: dict[str, Path], *, overwrite: bool = False,
+    inputs: Iterable[str | Path] = (),
+) -> list[Path]:  # fmt: skip
     """Write every format in ``targets`` (format -> path) all-or-nothing.
+
+    The analysed file itself (``analysis.path``) and every path in ``inputs`` are never
+    written. If any target fails, none is changed: targets already replaced are restored.
 
     Returns
     -------
     list of Path
         The files written.
+
+    Raises
+    ------
+    OutputError, ModelError
     """
-    check_targets(targets, overwrite=overwrite)
+    sources = [*inputs, *([analysis.path] if analysis.path is not None else [])]
+    check_targets(targets, overwrite=overwrite, inputs=sources)
     for fmt in targets:
         if fmt not in FORMATS:
             raise OutputError(f"unknown format {fmt!r}; use {', '.join(FORMATS)}")
-
-    def recheck() -> None:  # another process may have created a target meanwhile
-        if not overwrite:
-            check_targets(targets, overwrite=False)
+    check_labels(analysis)
+    def recheck() -> None:  # a target may have turned into a folder or an input meanwhile
+        check_targets(targets, overwrite=True, inputs=sources)
 
     try:
-        texts = {path: _render(analysis, fmt) for fmt, path in targets.items()}
-        write_texts(texts, before_rename=recheck)
+        texts = {Path(path): _render(analysis, fmt) for fmt, path in targets.items()}
+        write_files(texts, overwrite=overwrite, before_rename=recheck)
+    except FileExistsError as exc:
+        raise OutputError(f"{exc.filename} exists; pass --overwrite to replace it") from None
     except OSError as exc:
-        raise OutputError(f"cannot write outputs ({exc.strerror or exc})") from None
+        where = f"{exc.filename}: " if exc.filename else ""
+        raise OutputError(f"cannot write outputs ({where}{exc.strerror or exc})") from None
     return list(texts)

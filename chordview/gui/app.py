@@ -335,9 +335,14 @@ class MainWindow(QMainWindow):
         """Write the chords (``jams``/``lab``, the CLI's writers) or the view (``png``)."""
         path = Path(path)
         try:
+            from chordview.export import check_targets
+
+            source = self.session.analysis.path
+            check_targets({fmt: path}, overwrite=True, inputs=[source] if source else [])
             if fmt == "png":
-                if not self.timeline.grab().save(str(path)):
-                    raise ChordviewError(f"cannot write {path}")
+                from .render import save_picture
+
+                save_picture(self.timeline.grab(), path, overwrite=True)
             else:
                 from chordview.export import write_outputs
 

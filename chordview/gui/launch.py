@@ -48,11 +48,49 @@ def _icon():
     return result
 
 
-def run(path: str | Path | None = None, *, model: str = "unet", device: str = "auto") -> int:
-    """Show the window, then (once it has painted) start analysing ``path``."""
+def check_display() -> None:
+    """Raise :class:`~chordview.errors.ChordviewError` when there is no screen to show a window
+    on (Linux without X11 or Wayland, and no Qt platform chosen explicitly): an offscreen window
+    nobody can see would otherwise run until killed."""
+    from chordview.errors import ChordviewError
+
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        raise ChordviewError("no display to open the window on (neither DISPLAY nor "
+                             "WAYLAND_DISPLAY is set); use 'chordview analyze' on this machine")  # fmt: skip
+
+
+def _quit_on_sigint(app) -> None:
+    """Ctrl-C in the terminal closes the window (exit status 130): Qt's loop runs in C++, so a
+    timer hands control back to Python often enough for its signal handler to run."""
+    import signal
+
     from PySide6.QtCore import QTimer
 
+    def interrupted(*_args) -> None:
+        print("chordview: interrupted", file=sys.stderr)
+        app.exit(130)
+
+    signal.signal(signal.SIGINT, interrupted)
+    timer = QTimer(app)
+    timer.timeout.connect(lambda: None)
+    timer.start(200)
+
+
+def run(path: str | Path | None = None, *, model: str = "unet", device: str = "auto") -> int:
+    """Show the window, then (once it has painted) start analysing ``path``.
+
+    Raises
+    ------
+    ChordviewError
+        There is no display.
+    """
+    from PySide6.QtCore import QTimer
+
+    check_display()
     app = application()
+    _quit_on_sigint(app)
     from .app import MainWindow
     from .engine import engine
 

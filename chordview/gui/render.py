@@ -5,18 +5,24 @@ from __future__ import annotations
 from pathlib import Path
 
 from chordview.errors import OutputError
+from chordview.files import write_files
+
+PICTURE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp")
 
 
-def render_session(session, path: str | Path, *, width: int = 1600, height: int = 1000) -> Path:
+def render_session(session, path: str | Path, *, width: int = 1600, height: int = 1000,
+                   overwrite: bool = True) -> Path:  # fmt: skip
     """Draw a session with the same :class:`~chordview.gui.views.Timeline` the window uses.
 
     Parameters
     ----------
     session : Session
     path : str or Path
-        PNG (or any image format Qt writes, by suffix).
+        PNG, JPEG or BMP, by suffix.
     width, height : int
         Picture size in pixels.
+    overwrite : bool
+        Replace an existing picture (written through an exclusive staging file either way).
     """
     from .launch import application
 
@@ -29,22 +35,56 @@ def render_session(session, path: str | Path, *, width: int = 1600, height: int 
     timeline.set_session(session)
     timeline.show_all()
     app.processEvents()
-    path = Path(path)
     image = timeline.grab()
     timeline.close()
-    tmp = path.with_name(f".{path.name}.tmp{path.suffix}")
-    if not image.save(str(tmp)):
-        raise OutputError(f"cannot write {path}")
-    tmp.replace(path)
+    return save_picture(image, path, overwrite=overwrite)
+
+
+def save_picture(image, path: str | Path, *, overwrite: bool = False) -> Path:
+    """Write a ``QPixmap``/``QImage`` atomically, never over an existing file unless
+    ``overwrite``; raises :class:`OutputError`."""
+    path = Path(path)
+    data = _encode(image, path)
+    try:
+        write_files({path: data}, overwrite=overwrite)
+    except FileExistsError:
+        raise OutputError(f"{path} exists; pass --overwrite to replace it") from None
+    except OSError as exc:
+        raise OutputError(f"cannot write {path} ({exc.strerror or exc})") from None
     return path
 
 
+def _encode(image, path: Path) -> bytes:
+    """The picture in the format its suffix names, as bytes (nothing is written here)."""
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+
+    _check_suffix(path)
+    fmt = path.suffix.lstrip(".").lower()
+    buffer = QByteArray()
+    device = QBuffer(buffer)
+    device.open(QIODevice.OpenModeFlag.WriteOnly)
+    if not image.save(device, fmt):
+        raise OutputError(f"cannot draw {path}")
+    device.close()
+    return bytes(buffer.data())
+
+
 def render_file(audio: str | Path, output: str | Path, *, model="unet", device: str = "auto",
-                progress=None) -> Path:  # fmt: skip
-    """Analyse ``audio`` and draw its views to ``output``."""
+                progress=None, overwrite: bool = False) -> Path:  # fmt: skip
+    """Analyse ``audio`` and draw its views to ``output``; the output is checked first (it is
+    not the audio, it does not exist unless ``overwrite``, its folder is writable)."""
     from chordview.analysis import analyze
+    from chordview.export import check_targets
 
     from .session import Session
 
+    output = Path(output)
+    _check_suffix(output)
+    check_targets({"png": output}, overwrite=overwrite, inputs=[audio])
     analysis = analyze(audio, model=model, device=device, progress=progress)
-    return render_session(Session.from_analysis(analysis), output)
+    return render_session(Session.from_analysis(analysis), output, overwrite=overwrite)
+
+
+def _check_suffix(path: Path) -> None:
+    if path.suffix.lower() not in PICTURE_SUFFIXES:
+        raise OutputError(f"{path}: give a picture name ending in .png (or .jpg, .bmp)")
