@@ -165,6 +165,8 @@ def write_files(
                 done.append((target, None))
                 continue
             backup = None
+            if os.path.isdir(target) and not os.path.islink(target):
+                raise IsADirectoryError(21, "is a folder", str(target))
             if os.path.lexists(target):
                 backup = _staging_name(target, "old")
                 try:

@@ -18,6 +18,7 @@ import soundfile as sf
 from chordview.cli import main
 from chordview.errors import AudioError, ModelError, OutputError
 from tests.conftest import SR, chord_signal
+from tests.privileges import unprivileged
 
 
 def _analyze(capsys, *args) -> tuple[int, str, str]:
@@ -272,39 +273,12 @@ def _world_readable_copy(tiny_bundle) -> tuple[Path, Path, Path]:
     return root, bundle, out
 
 
-def _drop_file_capabilities() -> None:  # runs in the child, before exec
-    import ctypes
-
-    libc = ctypes.CDLL(None, use_errno=True)
-    for cap in (1, 2):  # CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH leave the bounding set
-        if libc.prctl(24, cap, 0, 0, 0) != 0:  # PR_CAPBSET_DROP
-            raise OSError(ctypes.get_errno(), "cannot drop capabilities")
-
-
-def _unprivileged() -> dict:
-    """subprocess.run arguments that make root obey file permissions.
-
-    ``user="nobody"`` where nobody can run this interpreter; otherwise (an interpreter under a
-    private /root) root keeps its uid but loses the capabilities that bypass permissions.
-    """
-    try:
-        subprocess.run([sys.executable, "-c", ""], user="nobody", check=True, timeout=60)
-        return {"user": "nobody"}
-    except (OSError, subprocess.SubprocessError):
-        pass
-    try:
-        subprocess.run([sys.executable, "-c", ""], preexec_fn=_drop_file_capabilities, check=True)
-    except (OSError, subprocess.SubprocessError):
-        pytest.skip("running as root and cannot drop privileges")
-    return {"preexec_fn": _drop_file_capabilities}
-
-
 def test_read_only_output_folder(capsys, tiny_bundle):
     root, bundle, out = _world_readable_copy(tiny_bundle)
     args = ["analyze", str(root / "song.wav"), "--model", str(bundle), "-o", str(out)]
     try:
         if os.geteuid() == 0:  # root writes anywhere: run without its privileges
-            how = _unprivileged()
+            how = unprivileged()
             env = dict(os.environ)
             if "user" in how:  # Keras and numba want a writable home for their caches
                 env.update(HOME=str(root / "home"), NUMBA_CACHE_DIR=str(root / "home"))
