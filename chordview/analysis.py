@@ -10,7 +10,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -112,29 +111,96 @@ def _mark_silence(outputs: dict[str, np.ndarray], silent: np.ndarray, vocabulary
     outputs["chord_pitch"] = pitch
 
 
-@lru_cache(maxsize=4)
-def _cached_bundle(key: str, _mtime: float):
-    from chordview.bundle import load_bundle
-
-    return load_bundle(key)
-
-
 def get_bundle(model="unet"):
-    """A loaded :class:`~chordview.bundle.Bundle` for a name, path or Bundle (cached by path)."""
-    from chordview.bundle import Bundle, resolve
+    """A loaded :class:`~chordview.bundle.Bundle` for a bundled name, a path or a Bundle."""
+    from chordview.bundle import Bundle, load_bundle
 
-    if isinstance(model, Bundle):
-        return model
-    path = resolve(model)
-    return _cached_bundle(str(path.resolve()), path.stat().st_mtime)
+    return model if isinstance(model, Bundle) else load_bundle(model)
 
 
-def _predictor(bundle, device: str):
-    from chordview.inference import Predictor
+class Analyzer:
+    """A model loaded once, with its device and mode, ready to analyse files and signals.
 
-    if device not in bundle.predictors:
-        bundle.predictors[device] = Predictor(bundle.model, device=device)
-    return bundle.predictors[device]
+    Holds the bundle, the device, fast mode and the network's compiled predictor (made on first
+    use); the CLI's batches, the GUI's engine, ``render`` and ``evaluate`` each hold one, so a
+    model is loaded and traced once however many files follow.
+
+    Parameters
+    ----------
+    model : str, Path or Bundle
+        Bundled model name (``'unet'``, ``'cr2'``), bundle folder, ``.keras`` file, or a Bundle.
+    device : {'auto', 'cpu', 'gpu'}
+        Where to run the network.
+    fast : bool
+        Run the network once on the audio as it is, instead of averaging its outputs over the
+        bundle's ``pitch_shifts`` (a bundle with shifts -1, 0, +1 runs about 3x faster, slightly
+        less accurately).
+
+    Raises
+    ------
+    ModelError
+        The model cannot be loaded.
+    """
+
+    def __init__(self, model="unet", *, device: str = "auto", fast: bool = False):
+        self.bundle = get_bundle(model)
+        self.device = device
+        self.fast = bool(fast)
+        self._predictor = None
+
+    @property
+    def predictor(self):
+        """The network's :class:`~chordview.inference.Predictor` on this device."""
+        if self._predictor is None:
+            from chordview.inference import Predictor
+
+            self._predictor = Predictor(self.bundle.model, device=self.device)
+        return self._predictor
+
+    @property
+    def pitch_shifts(self) -> list[int]:
+        """Semitones of the copies whose outputs are averaged (``[0]``: one pass)."""
+        return [0] if self.fast else [int(s) for s in self.bundle.decoder["pitch_shifts"]]
+
+    def analyze(self, path: str | Path | None = None, *, y: np.ndarray | None = None,
+                sr: int | None = None, progress: Progress | None = None) -> Analysis:  # fmt: skip
+        """Analyse a file or an in-memory signal; see :func:`analyze`."""
+        return _run(self, path=path, y=y, sr=sr, progress=progress)
+
+    def analyze_files(self, paths, **options):
+        """Analyse files and folders and write their outputs; see
+        :func:`chordview.batch.analyze_files` (``options`` are its keyword arguments)."""
+        from chordview.batch import analyze_files
+
+        return analyze_files(paths, analyzer=self, **options)
+
+
+class _Recent:
+    """The few analyzers :func:`analyze` used last, by model file, its mtime, device and mode:
+    repeated calls from a notebook or the GUI's engine do not reload and retrace the model."""
+
+    def __init__(self, size: int = 4):
+        self.size, self.items = size, {}
+
+    def get(self, model, device: str, fast: bool) -> Analyzer:
+        from chordview.bundle import Bundle, resolve
+
+        if isinstance(model, Analyzer):
+            return model
+        if isinstance(model, Bundle):
+            key = (id(model), device, fast)
+        else:
+            path = resolve(model).resolve()
+            key = (str(path), path.stat().st_mtime_ns, device, fast)
+        if key not in self.items:
+            if len(self.items) >= self.size:
+                self.items.pop(next(iter(self.items)))
+            self.items[key] = Analyzer(model, device=device, fast=fast)
+        self.items[key] = self.items.pop(key)  # most recent last
+        return self.items[key]
+
+
+_recent = _Recent()
 
 
 def analyze(
@@ -157,8 +223,10 @@ def analyze(
         Audio samples.
     sr : int, optional
         Sample rate of ``y`` in Hz.
-    model : str, Path or Bundle
-        Bundled model name (``'unet'``, ``'cr2'``), bundle folder, ``.keras`` file, or a Bundle.
+    model : str, Path, Bundle or Analyzer
+        Bundled model name (``'unet'``, ``'cr2'``), bundle folder, ``.keras`` file, a Bundle,
+        or an :class:`Analyzer` (then ``device`` and ``fast`` are its own). The last few
+        models used are kept loaded, so repeated calls do not reload them.
     device : {'auto', 'cpu', 'gpu'}
         Where to run the network.
     progress : callable, optional
@@ -176,6 +244,10 @@ def analyze(
     ------
     AudioError, ModelError, Cancelled
     """
+    return _recent.get(model, device, bool(fast)).analyze(path, y=y, sr=sr, progress=progress)
+
+
+def _run(analyzer: Analyzer, *, path, y, sr, progress: Progress | None) -> Analysis:
     from chordview.audio import load_audio, prepare_signal
     from chordview.features import compute_features
     from chordview.inference import predict_shifted
@@ -187,7 +259,7 @@ def analyze(
     if (path is None) == (y is None):
         raise ChordviewError("give either a path or samples y with their sample rate sr")
     timings: dict[str, float] = {}
-    bundle = get_bundle(model)
+    bundle = analyzer.bundle
     spec = bundle.features
     shape = getattr(bundle.model, "input_shape", None)
     shape = tuple(shape[2:]) if isinstance(shape, tuple) and len(shape) == 4 else ()
@@ -223,8 +295,8 @@ def analyze(
 
     t0 = time.perf_counter()
     report("network", 0.0)
-    predictor = _predictor(bundle, device)
-    shifts = [0] if fast else [int(s) for s in bundle.decoder["pitch_shifts"]]
+    predictor = analyzer.predictor
+    shifts = analyzer.pitch_shifts
     outputs = predict_shifted(
         feats, predictor=predictor, shifts=shifts,
         bins_per_semitone=spec.over_sample, vocabulary=bundle.vocabulary,

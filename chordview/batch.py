@@ -163,6 +163,7 @@ def analyze_files(
     model="unet",
     device: str = "auto",
     fast: bool = False,
+    analyzer=None,
     progress: BatchProgress | None = None,
     on_written: Callable[[Path, object, list[Path]], None] | None = None,
     on_failure: Callable[[Failure], None] | None = None,
@@ -180,8 +181,10 @@ def analyze_files(
     overwrite : bool
         Replace existing outputs. Inputs of the batch are never written, whatever this says.
     model, device, fast
-        As for :func:`chordview.analysis.analyze`; the model is loaded once, and only when
+        As for :class:`chordview.analysis.Analyzer`; the model is loaded once, and only when
         there is a file to analyse.
+    analyzer : Analyzer, optional
+        An analyzer to use instead of ``model``, ``device`` and ``fast``.
     progress : callable, optional
         See :data:`BatchProgress`.
     on_written : callable, optional
@@ -200,7 +203,7 @@ def analyze_files(
     Cancelled
         ``progress`` asked to stop.
     """
-    from chordview.analysis import analyze, get_bundle
+    from chordview.analysis import Analyzer
     from chordview.errors import Cancelled
     from chordview.export import check_targets, output_paths, write_outputs
 
@@ -218,7 +221,8 @@ def analyze_files(
     if not files:
         return result
     inputs = {key for key in map(_file_id, files) if key is not None}
-    bundle = get_bundle(model)
+    if analyzer is None:
+        analyzer = Analyzer(model, device=device, fast=fast)
     claimed: dict[tuple, Path] = {}  # output (resolved) -> the input of this batch writing it
     for index, audio in enumerate(files):
         targets = output_paths(audio, formats=formats, output_dir=output_dir)
@@ -240,7 +244,7 @@ def analyze_files(
                     return progress(index, len(files), name, stage, fraction)
                 return None
 
-            analysis = analyze(audio, model=bundle, device=device, fast=fast, progress=report)
+            analysis = analyzer.analyze(audio, progress=report)
             written = write_outputs(analysis, targets, overwrite=overwrite)
         except Cancelled:
             raise

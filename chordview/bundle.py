@@ -108,7 +108,6 @@ class Bundle:
     decoder: dict[str, Any] = field(default_factory=lambda: dict(DEFAULT_DECODER))
     meta: dict[str, Any] = field(default_factory=dict)
     path: Path | None = None
-    predictors: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def sha256(self) -> str:

@@ -145,7 +145,7 @@ def evaluate_folder(
     ModelError
         The model cannot be loaded.
     """
-    from chordview.analysis import analyze, get_bundle
+    from chordview.analysis import Analyzer
 
     if not Path(folder).is_dir():
         what = "is not a folder" if Path(folder).exists() else "no such folder"
@@ -153,13 +153,13 @@ def evaluate_folder(
     pairs = find_references(folder)
     if not pairs:
         raise AnnotationError(f"{folder}: no audio files with a .jams or .lab reference beside them")
-    bundle = get_bundle(model)
+    analyzer = Analyzer(model, device=device, fast=fast)
     per_track, failures = {}, {}
-    shifts = [0] if fast else list(bundle.decoder["pitch_shifts"])
+    shifts = analyzer.pitch_shifts
     for audio, ref in pairs:
         try:
             ref_int, ref_lab = load_reference(ref)
-            result = analyze(audio, model=bundle, device=device, fast=fast)
+            result = analyzer.analyze(audio)
         except Cancelled:
             raise
         except ChordviewError as exc:
@@ -167,7 +167,6 @@ def evaluate_folder(
             if on_failure is not None:
                 on_failure(audio.name, exc)
             continue
-        shifts = result.model["pitch_shifts"]
         est_int = np.array([[s.start, s.end] for s in result.segments])
         est_lab = [s.label for s in result.segments]
         per_track[audio.name] = score(ref_int, ref_lab, est_int, est_lab)

@@ -70,7 +70,7 @@ def _encode(image, path: Path) -> bytes:
 
 
 def render_file(audio: str | Path, output: str | Path, *, model="unet", device: str = "auto",
-                progress=None, overwrite: bool = False) -> Path:  # fmt: skip
+                progress=None, fast: bool = False, overwrite: bool = False) -> Path:  # fmt: skip
     """Analyse ``audio`` and draw its views to ``output``; the output is checked first (it is
     not the audio, it does not exist unless ``overwrite``, its folder is writable)."""
     from chordview.analysis import analyze
@@ -81,7 +81,7 @@ def render_file(audio: str | Path, output: str | Path, *, model="unet", device: 
     output = Path(output)
     _check_suffix(output)
     check_targets({"png": output}, overwrite=overwrite, inputs=[audio])
-    analysis = analyze(audio, model=model, device=device, progress=progress)
+    analysis = analyze(audio, model=model, device=device, progress=progress, fast=fast)
     return render_session(Session.from_analysis(analysis), output, overwrite=overwrite)
 
 
