@@ -164,11 +164,18 @@ def analyze_files(
     device: str = "auto",
     fast: bool = False,
     analyzer=None,
+    targets: Callable[[Path], dict[str, Path]] | None = None,
+    write: Callable[[object, dict[str, Path]], list[Path]] | None = None,
     progress: BatchProgress | None = None,
     on_written: Callable[[Path, object, list[Path]], None] | None = None,
     on_failure: Callable[[Failure], None] | None = None,
 ) -> BatchResult:
-    """Analyse files and folders and write each one's chord files.
+    """Analyse files and folders and write each one's outputs (by default its chord files).
+
+    Each file's outputs are checked before it is analysed: not an input of the batch, not the
+    output of another file of the batch, not existing unless ``overwrite``, in a writable
+    folder. A file that fails (bad audio, an output that may not be written, a ``write`` that
+    raises a :class:`ChordviewError`) is a :class:`Failure`, and the batch goes on.
 
     Parameters
     ----------
@@ -185,6 +192,12 @@ def analyze_files(
         there is a file to analyse.
     analyzer : Analyzer, optional
         An analyzer to use instead of ``model``, ``device`` and ``fast``.
+    targets : callable, optional
+        ``targets(audio) -> {kind: path}``, the outputs of one file (default: ``formats`` in
+        ``output_dir``, :func:`chordview.export.output_paths`); ``{}`` writes nothing.
+    write : callable, optional
+        ``write(analysis, targets) -> written_paths`` (default: the chord files,
+        :func:`chordview.export.write_outputs`).
     progress : callable, optional
         See :data:`BatchProgress`.
     on_written : callable, optional
@@ -209,6 +222,12 @@ def analyze_files(
 
     formats = list(formats)
     result = BatchResult()
+    if targets is None:
+        def targets(audio: Path) -> dict[str, Path]:
+            return output_paths(audio, formats=formats, output_dir=output_dir)
+    if write is None:
+        def write(analysis, paths: dict[str, Path]) -> list[Path]:
+            return write_outputs(analysis, paths, overwrite=overwrite)
 
     def fail(failure: Failure) -> None:
         result.failures.append(failure)
@@ -225,10 +244,10 @@ def analyze_files(
         analyzer = Analyzer(model, device=device, fast=fast)
     claimed: dict[tuple, Path] = {}  # output (resolved) -> the input of this batch writing it
     for index, audio in enumerate(files):
-        targets = output_paths(audio, formats=formats, output_dir=output_dir)
-        keys = [_claim_key(t) for t in targets.values()]
+        planned = targets(audio)
+        keys = [_claim_key(t) for t in planned.values()]
         try:
-            for target, key in zip(targets.values(), keys, strict=True):
+            for target, key in zip(planned.values(), keys, strict=True):
                 if _file_id(target) in inputs:
                     raise OutputError(f"{audio}: its output {target} is an input of this run; it "
                                       "would be overwritten (use another output folder)")  # fmt: skip
@@ -236,7 +255,7 @@ def analyze_files(
                     raise OutputError(f"{audio}: its output {target} is also the output of "
                                       f"{claimed[key]} in this batch; analyse them into "
                                       "different folders")  # fmt: skip
-            check_targets(targets, overwrite=overwrite, inputs=[audio])  # before the analysis
+            check_targets(planned, overwrite=overwrite, inputs=[audio])  # before the analysis
             claimed.update(dict.fromkeys(keys, audio))
 
             def report(stage: str, fraction: float, index=index, name=audio.name):
@@ -245,7 +264,7 @@ def analyze_files(
                 return None
 
             analysis = analyzer.analyze(audio, progress=report)
-            written = write_outputs(analysis, targets, overwrite=overwrite)
+            written = write(analysis, planned)
         except Cancelled:
             raise
         except (ChordviewError, MemoryError) as exc:

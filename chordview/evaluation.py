@@ -15,7 +15,6 @@ import numpy as np
 
 from chordview.errors import (
     AnnotationError,
-    Cancelled,
     ChordviewError,
     ModelError,
     OutputError,
@@ -155,28 +154,30 @@ def evaluate_folder(
         raise AnnotationError(f"{folder}: no audio files with a .jams or .lab reference beside them")
     analyzer = Analyzer(model, device=device, fast=fast)
     per_track, failures = {}, {}
-    shifts = analyzer.pitch_shifts
-    for audio, ref in pairs:
-        try:
-            ref_int, ref_lab = load_reference(ref)
-            result = analyzer.analyze(audio)
-        except Cancelled:
-            raise
-        except ChordviewError as exc:
-            failures[audio.name] = first_line(exc)
-            if on_failure is not None:
-                on_failure(audio.name, exc)
-            continue
-        est_int = np.array([[s.start, s.end] for s in result.segments])
-        est_lab = [s.label for s in result.segments]
-        per_track[audio.name] = score(ref_int, ref_lab, est_int, est_lab)
+    references = dict(pairs)
+
+    def scored(analysis, _targets) -> list[Path]:
+        ref_int, ref_lab = load_reference(references[analysis.path])
+        est_int = np.array([[s.start, s.end] for s in analysis.segments])
+        est_lab = [s.label for s in analysis.segments]
+        per_track[analysis.path.name] = score(ref_int, ref_lab, est_int, est_lab)
         if on_track is not None:
-            on_track(audio.name, per_track[audio.name])
+            on_track(analysis.path.name, per_track[analysis.path.name])
+        return []
+
+    def failed(failure) -> None:
+        name = Path(failure.path).name
+        failures[name] = first_line(failure.error)
+        if on_failure is not None:
+            on_failure(name, failure.error)
+
+    analyzer.analyze_files([audio for audio, _ in pairs], targets=lambda _audio: {},
+                           write=scored, on_failure=failed)  # fmt: skip
     if not per_track:
         raise AnnotationError(f"{folder}: not one track could be scored ({len(failures)} failed; "
                               f"first: {next(iter(failures.values()))})")  # fmt: skip
     return {"tracks": per_track, **summarise(per_track), "n_tracks": len(per_track),
-            "pitch_shifts": shifts, "failures": failures}  # fmt: skip
+            "pitch_shifts": analyzer.pitch_shifts, "failures": failures}  # fmt: skip
 
 
 def markdown_table(results: dict[str, dict], *, which: str = "weighted") -> str:

@@ -71,18 +71,35 @@ def _encode(image, path: Path) -> bytes:
 
 def render_file(audio: str | Path, output: str | Path, *, model="unet", device: str = "auto",
                 progress=None, fast: bool = False, overwrite: bool = False) -> Path:  # fmt: skip
-    """Analyse ``audio`` and draw its views to ``output``; the output is checked first (it is
-    not the audio, it does not exist unless ``overwrite``, its folder is writable)."""
-    from chordview.analysis import analyze
-    from chordview.export import check_targets
+    """Analyse ``audio`` and draw its views to ``output``, through the library's file workflow:
+    the output is checked first (not the audio, not existing unless ``overwrite``, in a
+    writable folder).
+
+    Raises
+    ------
+    ChordviewError
+        The first failure, as ``chordview analyze`` would report it.
+    """
+    from chordview.batch import analyze_files
 
     from .session import Session
 
     output = Path(output)
     _check_suffix(output)
-    check_targets({"png": output}, overwrite=overwrite, inputs=[audio])
-    analysis = analyze(audio, model=model, device=device, progress=progress, fast=fast)
-    return render_session(Session.from_analysis(analysis), output, overwrite=overwrite)
+
+    def draw(analysis, targets) -> list[Path]:
+        return [render_session(Session.from_analysis(analysis), targets["png"],
+                               overwrite=overwrite)]  # fmt: skip
+
+    def report(_index, _total, _name, stage, fraction):
+        return progress(stage, fraction) if progress is not None else None
+
+    result = analyze_files([audio], model=model, device=device, fast=fast, overwrite=overwrite,
+                           targets=lambda _audio: {"png": output}, write=draw,
+                           progress=report)  # fmt: skip
+    if result.failures:
+        raise result.failures[0].error
+    return output
 
 
 def _check_suffix(path: Path) -> None:
