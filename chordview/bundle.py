@@ -25,7 +25,13 @@ from chordview.bundle_files import (
     read_json,
     regular_file,
 )
-from chordview.bundle_schema import FORMAT, FORMAT_VERSION, meta_problems
+from chordview.bundle_schema import (
+    FORMAT,
+    FORMAT_VERSION,
+    json_problems,
+    meta_problems,
+    weights_problems,
+)
 from chordview.errors import ModelError, first_line
 from chordview.features import DEFAULT_SPEC, FeatureSpec
 from chordview.files import staging_folder, write_texts
@@ -35,7 +41,6 @@ BUNDLE_JSON = "bundle.json"
 #: copies whose outputs are averaged (test-time pitch shifting, see
 #: :func:`chordview.inference.predict_shifted`); ``[0]`` runs the network once.
 DEFAULT_DECODER = {"self_transition": 0.9, "min_bass_confidence": 0.5, "pitch_shifts": (0,)}
-
 
 
 def decoder_settings(given: Any, *, where: str) -> dict[str, Any]:
@@ -203,7 +208,7 @@ def bundle_problems(path: str | Path) -> tuple[dict[str, Any] | None, list[str]]
     except ModelError as exc:
         return None, [str(exc)]
     problems = meta_problems(meta)
-    if any(p.startswith("weights") for p in problems):
+    if json_problems(meta) or weights_problems(meta["weights"]):  # no sane file name to look at
         return meta, problems
     try:
         weights = bundle_file(path, meta["weights"]["file"], field="weights file")
