@@ -18,18 +18,29 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from chordview.bundle_files import (
+    bundle_file,
+    check_keras_archive,
+    keras_archive_problem,
+    read_json,
+    regular_file,
+)
+from chordview.bundle_schema import (
+    FORMAT,
+    FORMAT_VERSION,
+    json_problems,
+    meta_problems,
+    weights_problems,
+)
 from chordview.errors import ModelError, first_line
 from chordview.features import DEFAULT_SPEC, FeatureSpec
 from chordview.files import staging_folder, write_texts
 
 BUNDLE_JSON = "bundle.json"
-FORMAT = "chordview-bundle"
-FORMAT_VERSION = 1
 #: Decoder settings of a bundle that gives none. ``pitch_shifts``: semitones of the transposed
 #: copies whose outputs are averaged (test-time pitch shifting, see
 #: :func:`chordview.inference.predict_shifted`); ``[0]`` runs the network once.
 DEFAULT_DECODER = {"self_transition": 0.9, "min_bass_confidence": 0.5, "pitch_shifts": (0,)}
-
 
 
 def decoder_settings(given: Any, *, where: str) -> dict[str, Any]:
@@ -146,15 +157,28 @@ def resolve(model: str | Path) -> Path:
 
 
 def read_meta(path: str | Path) -> dict[str, Any]:
-    """The parsed ``bundle.json`` of a bundle folder, with its format checked."""
+    """The parsed ``bundle.json`` of a bundle folder, with its format checked.
+
+    The file is read within the folder only, up to
+    :data:`chordview.bundle_files.MAX_JSON_BYTES`, and parsed strictly; the fields are checked by
+    :func:`chordview.bundle_schema.meta_problems` when the bundle is loaded.
+
+    Raises
+    ------
+    ModelError
+        No ``bundle.json``, an unreadable or corrupt one, or another format.
+    """
     path = Path(path)
     meta_path = path / BUNDLE_JSON
-    if not meta_path.is_file():
-        raise ModelError(f"{path}: not a model bundle (no {BUNDLE_JSON}) and not a .keras file")
     try:
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ModelError(f"{meta_path}: corrupt bundle description ({exc})") from None
+        os.listdir(path)
+    except NotADirectoryError:
+        raise ModelError(f"{path}: not a model bundle folder and not a .keras file") from None
+    except OSError as exc:
+        raise ModelError(f"{path}: cannot read the bundle folder ({exc.strerror})") from None
+    if not os.path.lexists(meta_path):
+        raise ModelError(f"{path}: not a model bundle (no {BUNDLE_JSON}) and not a .keras file")
+    meta = read_json(bundle_file(path, BUNDLE_JSON, field="description"))
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise ModelError(f"{meta_path}: not a chordview bundle description")
     for key in ("architecture", "weights", "features", "vocabulary"):
@@ -163,26 +187,62 @@ def read_meta(path: str | Path) -> dict[str, Any]:
     return meta
 
 
+def bundle_problems(path: str | Path) -> tuple[dict[str, Any] | None, list[str]]:
+    """Everything wrong with a bundle folder that shows before Keras is involved.
+
+    Checks ``bundle.json`` against the schema (:func:`chordview.bundle_schema.meta_problems`), that
+    the weights file is a regular file inside the folder, that it matches its sha256, and that a
+    ``.keras`` weights archive is safe to open.
+
+    Returns
+    -------
+    meta : dict or None
+        The parsed ``bundle.json`` (None when it cannot be read).
+    problems : list of str
+        One line each, naming the field; empty when the bundle may be loaded.
+    """
+    path = Path(path)
+    try:
+        meta = read_meta(path)
+    except ModelError as exc:
+        return None, [str(exc)]
+    problems = meta_problems(meta)
+    if json_problems(meta) or weights_problems(meta["weights"]):  # no sane file name to look at
+        return meta, problems
+    try:
+        weights = bundle_file(path, meta["weights"]["file"], field="weights file")
+    except ModelError as exc:
+        return meta, [*problems, str(exc).removeprefix(f"{path}: ")]
+    if sha256_file(weights) != meta["weights"]["sha256"]:
+        problems.append(f"weights do not match the sha256 in {BUNDLE_JSON} (corrupt or tampered "
+                        "bundle)")  # fmt: skip
+    elif weights.suffix == ".keras" and (problem := keras_archive_problem(weights)):
+        problems.append(f"weights file {weights.name!r}: {problem}")
+    return meta, problems
+
+
 def load_bundle(model: str | Path) -> Bundle:
     """Load a bundled model by name, a bundle folder or a ``.keras`` file.
+
+    Everything :func:`bundle_problems` finds is refused before Keras is imported.
 
     Raises
     ------
     ModelError
-        Missing, corrupt or tampered files (sha256 mismatch), unknown architecture.
+        Missing, corrupt or tampered files (sha256 mismatch), a ``bundle.json`` that does not fit
+        the schema, files outside the bundle folder, an architecture that does not build with the
+        hyper-parameters, weights that do not fit it: one line naming the bundle and the field.
     """
     path = resolve(model)
-    if path.is_file():
+    if regular_file(path):
         return Bundle(name=path.stem, model=_load_keras_file(path), path=path)
-    meta = read_meta(path)
-    weights = path / str(meta["weights"].get("file", ""))
-    if not weights.is_file():
-        raise ModelError(f"{path}: weights file {weights.name!r} is missing")
-    expected = meta["weights"].get("sha256")
-    if sha256_file(weights) != expected:
-        raise ModelError(
-            f"{path}: weights do not match the sha256 in {BUNDLE_JSON} (corrupt or tampered bundle)"
-        )
+    meta, problems = bundle_problems(path)
+    if problems:
+        first = problems[0] if problems[0].startswith(str(path)) else f"{path}: {problems[0]}"
+        more = len(problems) - 1
+        raise ModelError(first + (f" (and {more} more problem{'s' if more > 1 else ''}; "
+                                  "chordview check-model lists them)" if more else ""))  # fmt: skip
+    weights = bundle_file(path, meta["weights"]["file"], field="weights file")
     if weights.suffix == ".keras":
         net = _load_keras_file(weights)
     else:
@@ -190,15 +250,16 @@ def load_bundle(model: str | Path) -> Bundle:
 
         try:
             net = build(meta["architecture"], **meta.get("hyper_parameters", {}))
-            net.load_weights(weights)
         except ModelError:
             raise
+        except Exception as exc:  # the builder refuses the hyper-parameters, in its own words
+            raise ModelError(f"{path}: architecture {meta['architecture']!r} does not build with "
+                             f"these hyper_parameters ({first_line(exc)})") from None  # fmt: skip
+        try:
+            net.load_weights(weights)
         except Exception as exc:  # h5 errors, shape mismatches: all mean an unusable bundle
             raise ModelError(f"{path}: cannot load weights ({first_line(exc)})") from None
-    try:
-        features = FeatureSpec.from_dict(meta["features"])
-    except (TypeError, ValueError) as exc:
-        raise ModelError(f"{path}: bad feature parameters ({exc})") from None
+    features = FeatureSpec.from_dict(meta["features"])  # checked by the schema
     expected_input = (features.n_bins, features.n_channels)
     if tuple(net.input_shape[2:]) != expected_input:
         raise ModelError(f"{path}: the network takes input {tuple(net.input_shape[2:])} (bins, "
@@ -216,11 +277,12 @@ def load_bundle(model: str | Path) -> Bundle:
 
 
 def _load_keras_file(path: Path):
+    if path.suffix != ".keras":
+        raise ModelError(f"{path}: expected a .keras file or a bundle folder")
+    check_keras_archive(path)  # before Keras reads a byte of it
     import chordview.architectures.layers  # noqa: F401, I001  (registers the custom layers, quiets TF)
     import keras
 
-    if path.suffix != ".keras":
-        raise ModelError(f"{path}: expected a .keras file or a bundle folder")
     try:
         return keras.saving.load_model(path, compile=False, safe_mode=True)
     except Exception as exc:  # zip, h5, config and safe_mode errors all mean "cannot load"

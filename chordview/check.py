@@ -276,14 +276,28 @@ def check_model(
 def check_path(path: str) -> CheckReport:
     """Load a bundle folder, a bundled name or a ``.keras`` file and check its model.
 
+    A bundle that cannot be loaded is reported, not raised: one fault per problem of its
+    ``bundle.json`` and files (:func:`chordview.bundle.bundle_problems`), or the one reason Keras
+    or the architecture gave.
+
     Raises
     ------
     ModelError
-        The model cannot be found or loaded (propagated from :func:`chordview.bundle.load_bundle`).
+        Nothing is found at ``path`` (propagated from :func:`chordview.bundle.resolve`).
     """
-    from chordview.bundle import load_bundle
+    from chordview.bundle import bundle_problems, load_bundle, regular_file, resolve
+    from chordview.errors import ModelError
 
-    bundle = load_bundle(path)
+    where = resolve(path)
+    name = where.stem if regular_file(where) else where.name
+    if not regular_file(where):
+        _, problems = bundle_problems(where)
+        if problems:
+            return CheckReport(name=name, findings=[Finding("fault", None, p) for p in problems])
+    try:
+        bundle = load_bundle(where)
+    except ModelError as exc:
+        return CheckReport(name=name, findings=[Finding("fault", None, str(exc))])
     channels = bundle.features.n_channels if bundle.meta else None
     return check_model(
         bundle.model, name=bundle.name, n_bins=bundle.features.n_bins, n_channels=channels
