@@ -122,7 +122,9 @@ def _cached_bundle(key: str, _mtime: float):
 def get_bundle(model="unet"):
     """A loaded :class:`~chordview.bundle.Bundle` for a name, path or Bundle (cached by path)."""
     from chordview.bundle import Bundle, resolve
+    from chordview.numba_cache import ensure_numba_cache
 
+    ensure_numba_cache()  # loading a bundle imports pumpp, and so librosa
     if isinstance(model, Bundle):
         return model
     path = resolve(model)
@@ -179,6 +181,7 @@ def analyze(
     from chordview.audio import load_audio, prepare_signal
     from chordview.features import compute_features
     from chordview.inference import predict_shifted
+    from chordview.numba_cache import ensure_numba_cache
 
     def report(stage: str, fraction: float) -> None:
         if progress is not None and progress(stage, fraction) is False:
@@ -186,6 +189,7 @@ def analyze(
 
     if (path is None) == (y is None):
         raise ChordviewError("give either a path or samples y with their sample rate sr")
+    ensure_numba_cache()  # before the bundle, features or resampling import librosa
     timings: dict[str, float] = {}
     bundle = get_bundle(model)
     spec = bundle.features
@@ -204,7 +208,7 @@ def analyze(
         if sr is None:
             raise ChordviewError("samples y need their sample rate sr")
         name = "audio"
-        signal = prepare_signal(y, sr=int(sr), target_sr=spec.sr)
+        signal = prepare_signal(y, sr=sr, target_sr=spec.sr)
     n_frames = spec.n_frames(len(signal))
     if n_frames < 1:
         raise AudioError(
