@@ -210,6 +210,8 @@ def _reason(exc: Exception) -> str:
     text = text.split(": ", 1)[-1] if text.startswith("Error opening") else text
     if any(marker in text.lower() for marker in _UNRECOGNISED):
         return "not a recognised audio file: unknown format or damaged"
+    if "SF_INFO struct incomplete" in text:  # libsndfile's own check of rate/channels/length
+        return "damaged header: sample rate, channels or length out of range"
     if text.rstrip(".") == "System error":
         return "the system could not read it"
     return text
