@@ -194,9 +194,10 @@ def _read_mono(fh, *, frames: int, limit: int, expected: int, name: str) -> np.n
         if n + len(block) > len(y):
             y.resize(min(limit, max(n + len(block), 2 * len(y))), refcheck=False)
         # float64 accumulation: several channels near float32's maximum do not overflow.
-        y[n : n + len(block)] = (
-            block[:, 0] if block.shape[1] == 1 else block.mean(axis=1, dtype=np.float64)
-        )
+        with np.errstate(invalid="ignore", over="ignore"):  # NaN/Inf are refused later
+            y[n : n + len(block)] = (
+                block[:, 0] if block.shape[1] == 1 else block.mean(axis=1, dtype=np.float64)
+            )
         n += len(block)
     y.resize(n, refcheck=False)
     return y
