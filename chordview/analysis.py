@@ -114,7 +114,9 @@ def _mark_silence(outputs: dict[str, np.ndarray], silent: np.ndarray, vocabulary
 def get_bundle(model="unet"):
     """A loaded :class:`~chordview.bundle.Bundle` for a bundled name, a path or a Bundle."""
     from chordview.bundle import Bundle, load_bundle
+    from chordview.numba_cache import ensure_numba_cache
 
+    ensure_numba_cache()  # loading a bundle imports pumpp, and so librosa
     return model if isinstance(model, Bundle) else load_bundle(model)
 
 
@@ -251,6 +253,7 @@ def _run(analyzer: Analyzer, *, path, y, sr, progress: Progress | None) -> Analy
     from chordview.audio import load_audio, prepare_signal
     from chordview.features import compute_features
     from chordview.inference import predict_shifted
+    from chordview.numba_cache import ensure_numba_cache
 
     def report(stage: str, fraction: float) -> None:
         if progress is not None and progress(stage, fraction) is False:
@@ -258,6 +261,7 @@ def _run(analyzer: Analyzer, *, path, y, sr, progress: Progress | None) -> Analy
 
     if (path is None) == (y is None):
         raise ChordviewError("give either a path or samples y with their sample rate sr")
+    ensure_numba_cache()  # before the bundle, features or resampling import librosa
     timings: dict[str, float] = {}
     bundle = analyzer.bundle
     spec = bundle.features
@@ -276,7 +280,7 @@ def _run(analyzer: Analyzer, *, path, y, sr, progress: Progress | None) -> Analy
         if sr is None:
             raise ChordviewError("samples y need their sample rate sr")
         name = "audio"
-        signal = prepare_signal(y, sr=int(sr), target_sr=spec.sr)
+        signal = prepare_signal(y, sr=sr, target_sr=spec.sr)
     n_frames = spec.n_frames(len(signal))
     if n_frames < 1:
         raise AudioError(

@@ -7,15 +7,40 @@ names the file and what is wrong with it.
 
 from __future__ import annotations
 
+import math
+import numbers
 import re
+import stat
 from pathlib import Path
 
 import numpy as np
 
+from chordview.audio_checks import ogg_truncation, short_chunk
 from chordview.errors import AudioError
 
 AUDIO_EXTENSIONS = (".wav", ".flac", ".ogg", ".oga", ".mp3", ".aif", ".aiff", ".opus")
-_BLOCK = 1 << 20
+
+#: Sample rates accepted, in Hz, from a file's header or a caller: below 1 kHz no real recording
+#: exists (a damaged header's 1 Hz would turn 4 KB into 2,000 s of audio after resampling); above
+#: 1 MHz is beyond any audio converter (DXD is 352.8 kHz, the fastest are 768 kHz).
+MIN_SAMPLE_RATE, MAX_SAMPLE_RATE = 1_000, 1_000_000
+#: Longest audio read, in hours (at 44.1 kHz, about 2.5 GB of float32 samples).
+MAX_HOURS = 4
+#: Most channels a signal may have (libsndfile's own limit).
+MAX_CHANNELS = 1024
+#: Largest peak kept as it is. Louder signals (float files scaled by 1e30, int64 arrays) are
+#: scaled to peak 1: the log-CQT is relative to its maximum, so this only avoids overflow.
+MAX_PEAK = 1e6
+#: Samples decoded per block (8 MB of float32), split across the channels.
+_BLOCK_SAMPLES = 1 << 21
+#: Audio frames one byte of a file can hold, generously (Opus/Vorbis at low bit rates hold about
+#: 12): preallocation never trusts a header beyond this many frames per byte of file.
+_FRAMES_PER_BYTE = 16
+# libmpg123 prints its diagnostics of a damaged MP3 itself, to fd 2.
+_MPG123_NOISE = re.compile(
+    rb"^(?:Note: |Warning: |Error: |\[src/libmpg123/|.*Illegal Audio-MPEG-Header|"
+    rb".*(?:big_values too big|part2_3_length|dequantization failed|mpg123))"
+)
 
 
 def find_audio(paths) -> list[Path]:
@@ -43,68 +68,162 @@ def find_audio(paths) -> list[Path]:
     return found
 
 
+def _path_problem(path: Path) -> str:
+    """Why ``path`` cannot be read as an audio file, or '' (never opens a pipe or device)."""
+    try:
+        info = path.stat()
+    except (FileNotFoundError, NotADirectoryError):
+        return "no such file"
+    except PermissionError:
+        return "permission denied"
+    except OSError as exc:
+        return f"cannot read the file ({exc.strerror or exc})"
+    if stat.S_ISDIR(info.st_mode):
+        return "is a folder, not an audio file"
+    if not stat.S_ISREG(info.st_mode):
+        return "not a regular file (a pipe, device or socket); save the audio to a file first"
+    if info.st_size == 0:
+        return "file is empty (0 bytes)"
+    try:
+        with open(path, "rb"):
+            pass
+    except PermissionError:
+        return "permission denied"
+    except OSError as exc:
+        return f"cannot read the file ({exc.strerror or exc})"
+    return ""
+
+
+def sample_rate(sr, *, name: str = "audio") -> int:
+    """Check a sample rate and return it as an int.
+
+    Parameters
+    ----------
+    sr : int or float
+        Sample rate in Hz: a whole number from :data:`MIN_SAMPLE_RATE` to
+        :data:`MAX_SAMPLE_RATE` (``44100.0`` is accepted, ``44100.5``, ``True`` and ``'fast'`` not).
+    name : str
+        What to call the signal in error messages.
+
+    Returns
+    -------
+    int
+        The sample rate in Hz.
+
+    Raises
+    ------
+    AudioError
+        Not a number, not whole, or out of bounds.
+    """
+    if isinstance(sr, bool | np.bool_) or not isinstance(sr, numbers.Real):
+        raise AudioError(f"{name}: sample rate must be a number of Hz, not {sr!r}")
+    value = float(sr)
+    if not math.isfinite(value) or value != math.floor(value):
+        raise AudioError(f"{name}: sample rate {sr!r} is not a whole number of Hz")
+    if not MIN_SAMPLE_RATE <= value <= MAX_SAMPLE_RATE:
+        raise AudioError(f"{name}: sample rate {value:.0f} Hz is outside the supported "
+                         f"{MIN_SAMPLE_RATE}-{MAX_SAMPLE_RATE} Hz")  # fmt: skip
+    return int(value)
+
+
+def _too_long(name: str, seconds: float) -> AudioError:
+    return AudioError(f"{name}: audio is longer than the {MAX_HOURS}-hour limit "
+                      f"({seconds / 3600:.1f} hours or more)")  # fmt: skip
+
+
 def _read_soundfile(path: Path) -> tuple[np.ndarray, int]:
     import soundfile as sf
 
+    from chordview.quiet import native_stderr_filtered
+
+    size = path.stat().st_size
     try:
-        with sf.SoundFile(str(path)) as fh:
-            sr, expected = fh.samplerate, fh.frames
-            short = _short_chunk(fh.extra_info)
+        with native_stderr_filtered(_MPG123_NOISE), sf.SoundFile(str(path)) as fh:
+            sr = fh.samplerate
+            if not MIN_SAMPLE_RATE <= sr <= MAX_SAMPLE_RATE:  # before any allocation
+                raise AudioError(f"{path}: damaged header (a sample rate of {sr} Hz; supported "
+                                 f"are {MIN_SAMPLE_RATE}-{MAX_SAMPLE_RATE} Hz)")  # fmt: skip
+            expected = fh.frames if 0 < fh.frames < 2**62 else 0
+            short = short_chunk(fh.extra_info)
+            if not short and fh.format == "OGG":
+                short = ogg_truncation(path, size=size)
             if short:  # WAV/AIFF/RF64: libsndfile shrinks its frame count to what is there
                 raise AudioError(f"{path}: truncated file ({short})")
-            known = 0 < expected < 2**62
-            # One preallocated mono buffer when the header gives the length: no 2x peak.
-            y = np.empty(expected if known else 0, dtype=np.float32)
-            parts, n = [], 0
-            while True:
-                block = fh.read(_BLOCK, dtype="float32", always_2d=True)
-                if not len(block):
-                    break
-                mono = block.mean(axis=1, dtype=np.float32)
-                if n + len(mono) <= len(y):
-                    y[n : n + len(mono)] = mono
-                else:
-                    parts.append(mono)
-                n += len(mono)
+            limit = MAX_HOURS * 3600 * sr
+            if expected > limit and expected <= size * _FRAMES_PER_BYTE:  # the file can hold it
+                raise _too_long(str(path), expected / sr)
+            y = _read_mono(fh, frames=min(expected, size * _FRAMES_PER_BYTE), limit=limit,
+                           expected=expected, name=str(path))  # fmt: skip
     except sf.LibsndfileError as exc:
         raise AudioError(f"{path}: cannot decode audio ({_reason(exc)})") from None
-    # A header without a length (or an understated one) falls back to concatenation.
-    y = np.concatenate([y[: min(n, len(y))], *parts]) if parts else y[:n]
+    except MemoryError:
+        raise AudioError(f"{path}: not enough memory to decode the audio") from None
     # libsndfile reports the header's length but reads what is there: fewer samples means the
-    # file was cut short (an interrupted copy or download).
-    if 0 < expected < 2**62 and len(y) < expected:
+    # file was cut short (an interrupted copy or download), or its header lies.
+    if len(y) < expected:
         raise AudioError(
             f"{path}: truncated file (header promises {expected} samples, {len(y)} are present)"
         )
-    return y, int(sr)
+    return y, sr
 
 
-# libsndfile's log of a WAV/AIFF whose data chunk is longer than the file: "data : 176400 (should
-# be 88178)"; an RF64 file logs a frame count that differs from its ds64 chunk's.
-_CHUNK_RE = re.compile(r"^\s*(?:data|SSND)\s*:\s*(\d+)\s*\(should be (\d+)\)", re.MULTILINE)
-_DS64_RE = re.compile(
-    r"Calculated frame count (\d+) does not match value from 'ds64' chunk of (\d+)"
-)
+def _read_mono(fh, *, frames: int, limit: int, expected: int, name: str) -> np.ndarray:
+    """Decode an open SoundFile block by block into one mono float32 buffer.
+
+    ``frames`` is the preallocation (the header's length, bounded by the file size); a longer
+    stream grows the buffer geometrically (``realloc``: usually no copy, never 2x the audio).
+    More than ``limit`` frames is an AudioError, as is a decoder error part way.
+    """
+    import soundfile as sf
+
+    y = np.empty(frames, dtype=np.float32)
+    n = 0
+    block_frames = max(1, _BLOCK_SAMPLES // max(1, fh.channels))
+    while True:
+        try:
+            block = fh.read(block_frames, dtype="float32", always_2d=True)
+        except sf.LibsndfileError as exc:  # libFLAC seeking past the real end of a lying header
+            if n < expected:
+                raise AudioError(f"{name}: truncated or damaged file (header promises {expected} "
+                                 f"samples, decoding failed: {_reason(exc)})") from None  # fmt: skip
+            raise
+        if not len(block):
+            break
+        if n + len(block) > limit:
+            raise _too_long(name, limit / fh.samplerate)
+        if n + len(block) > len(y):
+            y.resize(min(limit, max(n + len(block), 2 * len(y))), refcheck=False)
+        # float64 accumulation: several channels near float32's maximum do not overflow.
+        with np.errstate(invalid="ignore", over="ignore"):  # NaN/Inf are refused later
+            y[n : n + len(block)] = (
+                block[:, 0] if block.shape[1] == 1 else block.mean(axis=1, dtype=np.float64)
+            )
+        n += len(block)
+    y.resize(n, refcheck=False)
+    return y
 
 
-def _short_chunk(log: str) -> str:
-    """What is missing when the header promises more audio than the file holds, else ''."""
-    m = _CHUNK_RE.search(log)
-    if m and int(m.group(1)) > int(m.group(2)):
-        return f"header promises {m.group(1)} bytes of audio, {m.group(2)} are present"
-    m = _DS64_RE.search(log)
-    if m and int(m.group(2)) > int(m.group(1)):
-        return f"header promises {m.group(2)} samples, {m.group(1)} are present"
-    return ""
+_UNRECOGNISED = ("format not recognised", "unknown format", "possibly a pipe")
 
 
 def _reason(exc: Exception) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return text.split(": ", 1)[-1] if text.startswith("Error opening") else text
+    text = text.split(": ", 1)[-1] if text.startswith("Error opening") else text
+    if any(marker in text.lower() for marker in _UNRECOGNISED):
+        return "not a recognised audio file: unknown format or damaged"
+    if "SF_INFO struct incomplete" in text:  # libsndfile's own check of rate/channels/length
+        return "damaged header: sample rate, channels or length out of range"
+    if text.rstrip(".") == "System error":
+        return "the system could not read it"
+    return text
 
 
 def load_audio(path: str | Path, *, sr: int) -> np.ndarray:
     """Read an audio file as mono float32 at ``sr`` Hz.
+
+    Headers are not trusted: allocation is bounded by what the file's size can hold, sample rates
+    outside :data:`MIN_SAMPLE_RATE`-:data:`MAX_SAMPLE_RATE` and audio longer than
+    :data:`MAX_HOURS` are refused before anything large is allocated.
 
     Parameters
     ----------
@@ -120,17 +239,36 @@ def load_audio(path: str | Path, *, sr: int) -> np.ndarray:
     Raises
     ------
     AudioError
-        Missing, empty, undecodable or truncated file, or NaN/Inf samples.
+        Missing, unreadable, not a regular file, empty, undecodable, truncated, too long, a sample
+        rate out of bounds, or NaN/Inf samples.
     """
     path = Path(path).expanduser()
-    if not path.exists():
-        raise AudioError(f"{path}: no such file")
-    if path.is_dir():
-        raise AudioError(f"{path}: is a folder, not an audio file")
-    if path.stat().st_size == 0:
-        raise AudioError(f"{path}: file is empty (0 bytes)")
+    problem = _path_problem(path)
+    if problem:
+        raise AudioError(f"{path}: {problem}")
     y, native_sr = _read_soundfile(path)
     return prepare_signal(y, sr=native_sr, target_sr=sr, name=str(path))
+
+
+def _as_samples(y, *, name: str) -> np.ndarray:
+    """``y`` as a real-valued numeric array shaped (n,) or (channels, n), or an AudioError."""
+    if y is None or isinstance(y, str | bytes):
+        raise AudioError(f"{name}: samples must be an array of numbers, not {type(y).__name__}")
+    try:
+        arr = np.asarray(y)
+    except (ValueError, TypeError) as exc:  # ragged nested lists, unconvertible objects
+        raise AudioError(f"{name}: samples are not a regular array of numbers ({exc})") from None
+    kind = arr.dtype.kind
+    if kind not in "iuf":
+        what = {"b": "booleans", "c": "complex numbers", "O": "Python objects"}.get(kind, arr.dtype)
+        raise AudioError(f"{name}: samples must be real numbers, not {what}")
+    if arr.ndim not in (1, 2):
+        raise AudioError(f"{name}: expected samples shaped (n,) or (channels, n), got {arr.shape}")
+    if arr.ndim == 2 and arr.shape[0] > MAX_CHANNELS:
+        raise AudioError(f"{name}: {arr.shape[0]} channels (samples shaped {arr.shape}); expected "
+                         f"(channels, n) with at most {MAX_CHANNELS} channels: transpose "
+                         f"(n, channels) data")  # fmt: skip
+    return arr
 
 
 def prepare_signal(y: np.ndarray, *, sr: int, target_sr: int, name: str = "audio") -> np.ndarray:
@@ -139,9 +277,9 @@ def prepare_signal(y: np.ndarray, *, sr: int, target_sr: int, name: str = "audio
     Parameters
     ----------
     y : np.ndarray, shape (n_samples,) or (n_channels, n_samples)
-        Audio samples (librosa's layout for multichannel).
+        Audio samples (librosa's layout for multichannel): integers or floats.
     sr : int
-        Its sample rate in Hz.
+        Its sample rate in Hz, a whole number (see :func:`sample_rate`).
     target_sr : int
         Sample rate to return.
     name : str
@@ -150,24 +288,35 @@ def prepare_signal(y: np.ndarray, *, sr: int, target_sr: int, name: str = "audio
     Returns
     -------
     np.ndarray, shape (n_samples,), float32
+        Peak-normalised to 1 if its peak exceeded :data:`MAX_PEAK`.
+
+    Raises
+    ------
+    AudioError
+        Not real numbers, a wrong shape, NaN/Inf samples, no samples, a sample rate that is not
+        a whole number in bounds, or longer than :data:`MAX_HOURS` hours.
     """
-    y = np.asarray(y)
-    if y.ndim == 2:
-        y = y.mean(axis=0, dtype=np.float32)
-    elif y.ndim != 1:
-        raise AudioError(f"{name}: expected samples shaped (n,) or (channels, n), got {y.shape}")
-    if not np.issubdtype(y.dtype, np.number):
-        raise AudioError(f"{name}: samples are not numbers")
-    y = y.astype(np.float32, copy=False)
-    if not np.all(np.isfinite(y)):
-        raise AudioError(f"{name}: holds NaN or infinite samples; the file is damaged")
-    if sr <= 0:
-        raise AudioError(f"{name}: invalid sample rate {sr}")
-    if len(y) == 0:
+    arr = _as_samples(y, name=name)
+    sr = sample_rate(sr, name=name)
+    if arr.size == 0:
         raise AudioError(f"{name}: holds no samples")
+    if arr.dtype.kind == "f" and not np.isfinite(arr).all():
+        raise AudioError(f"{name}: holds NaN or infinite samples; the file is damaged")
+    n = arr.shape[-1]
+    if n > MAX_HOURS * 3600 * sr:
+        raise _too_long(name, n / sr)
+    peak = max(float(arr.max()), -float(arr.min()))
+    if peak > MAX_PEAK:
+        arr = arr / np.asarray(peak, dtype=np.result_type(arr.dtype, np.float32))
+    if arr.ndim == 2:
+        arr = arr.mean(axis=0, dtype=np.float64 if arr.dtype == np.float64 else np.float32)
+    signal = arr.astype(np.float32, copy=False)
     if sr != target_sr:
+        from chordview.numba_cache import ensure_numba_cache
+
+        ensure_numba_cache()
         import librosa
 
-        y = librosa.resample(y, orig_sr=sr, target_sr=target_sr, res_type="soxr_hq")
-        y = y.astype(np.float32, copy=False)
-    return y
+        signal = librosa.resample(signal, orig_sr=sr, target_sr=target_sr, res_type="soxr_hq")
+        signal = signal.astype(np.float32, copy=False)
+    return signal

@@ -18,7 +18,12 @@ from dataclasses import asdict, dataclass, fields
 
 import numpy as np
 
+from chordview.audio import MAX_PEAK
 from chordview.contract import frames_to_time
+from chordview.numba_cache import ensure_numba_cache
+
+#: Largest CQT magnitude squared safely in float32 (librosa's dB works on power).
+_MAX_LINEAR = 1e15
 
 
 @dataclass(frozen=True)
@@ -125,6 +130,7 @@ DEFAULT_SPEC = FeatureSpec()
 
 
 def _extractors(spec: FeatureSpec) -> list:
+    ensure_numba_cache()
     import pumpp
 
     return [
@@ -190,10 +196,14 @@ def cqt_magnitude(
 
 def log_scale(mag: np.ndarray) -> np.ndarray:
     """Decibels relative to the maximum (over all channels), as pumpp's ``log=True`` computes them."""
+    ensure_numba_cache()
     import librosa
 
     if mag.size == 0:
         return mag.astype(np.float32)
+    peak = float(mag.max())
+    if peak > _MAX_LINEAR:  # squaring would overflow float32; dB relative to the max are the same
+        mag = mag * np.float32(1.0 / peak)
     return librosa.amplitude_to_db(mag, ref=np.max).astype(np.float32)
 
 
@@ -205,9 +215,25 @@ def compute_features(
 ) -> np.ndarray:
     """Network input for a mono signal at ``spec.sr``.
 
+    A signal whose peak exceeds :data:`chordview.audio.MAX_PEAK` is scaled to peak 1 first (as
+    :func:`~chordview.audio.prepare_signal` does), so absurdly loud floats cannot overflow; the
+    log-CQT, relative to its maximum, does not change.
+
+    Parameters
+    ----------
+    y : np.ndarray, shape (n_samples,)
+        Mono audio at ``spec.sr``, finite.
+    spec : FeatureSpec
+        Front-end parameters.
+    progress : callable, optional
+        Called with the fraction done, in [0, 1].
+
     Returns
     -------
     np.ndarray, shape (n_frames, n_bins, n_channels), float32
     """
+    peak = max(float(y.max()), -float(y.min())) if len(y) else 0.0
+    if peak > MAX_PEAK:
+        y = (y / np.float64(peak)).astype(np.float32)
     mag = cqt_magnitude(y, spec=spec, progress=progress)
     return log_scale(mag) if spec.log else mag

@@ -1,4 +1,4 @@
-"""Keep TensorFlow's C++ start-up chatter (oneDNN, CUDA probing) off the user's terminal.
+"""Keep native libraries' chatter (TensorFlow's start-up, libmpg123's notes) off the terminal.
 
 TensorFlow writes these lines to file descriptor 2 from native code before its logging honours
 ``TF_CPP_MIN_LOG_LEVEL``, so Python-level redirection cannot catch them. The context manager points
@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import sys
 import tempfile
 
 
 @contextlib.contextmanager
-def native_stderr_silenced():
-    """Silence fd 2 inside the block; on an exception, write what was captured back."""
+def _fd2_captured(done):
+    """Point fd 2 at a temporary file inside the block; call ``done(captured, failed)`` after.
+
+    ``done`` runs with fd 2 restored, so what it writes reaches the real stderr.
+    """
     try:
         sys.stderr.flush()
         saved = os.dup(2)
@@ -24,16 +28,42 @@ def native_stderr_silenced():
         return
     with tempfile.TemporaryFile(mode="w+b") as sink:
         os.dup2(sink.fileno(), 2)
+        failed = True
         try:
             yield
-        except BaseException:
-            os.dup2(saved, 2)
-            sink.seek(0)
-            os.write(2, sink.read())
-            raise
+            failed = False
         finally:
             os.dup2(saved, 2)
             os.close(saved)
+            sink.seek(0)
+            done(sink.read(), failed)
+
+
+def native_stderr_silenced():
+    """Silence fd 2 inside the block; on an exception, write what was captured back."""
+
+    def done(captured: bytes, failed: bool) -> None:
+        if failed and captured:
+            os.write(2, captured)
+
+    return _fd2_captured(done)
+
+
+def native_stderr_filtered(drop: re.Pattern[bytes]):
+    """Capture fd 2 inside the block and write back every line that ``drop`` does not match.
+
+    For native decoders that print their own diagnostics (libmpg123's "Note: ..." lines on a
+    damaged MP3): their chatter is dropped, anything else written meanwhile (another thread's
+    output) still reaches the terminal, whether the block succeeds or fails.
+    """
+
+    def done(captured: bytes, failed: bool) -> None:
+        kept = b"".join(line for line in captured.splitlines(keepends=True)
+                        if not drop.match(line))  # fmt: skip
+        if kept:
+            os.write(2, kept)
+
+    return _fd2_captured(done)
 
 
 def import_keras():
