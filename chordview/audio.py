@@ -43,31 +43,6 @@ _MPG123_NOISE = re.compile(
 )
 
 
-def find_audio(paths) -> list[Path]:
-    """Expand files and folders into a sorted list of audio files.
-
-    Raises
-    ------
-    AudioError
-        A path does not exist, or a folder holds no audio file.
-    """
-    found: list[Path] = []
-    for item in paths:
-        path = Path(item).expanduser()
-        if path.is_dir():
-            files = sorted(p for p in path.rglob("*") if p.suffix.lower() in AUDIO_EXTENSIONS)
-            if not files:
-                raise AudioError(
-                    f"{path}: folder holds no audio files ({', '.join(AUDIO_EXTENSIONS)})"
-                )
-            found.extend(files)
-        elif path.exists():
-            found.append(path)
-        else:
-            raise AudioError(f"{path}: no such file or folder")
-    return found
-
-
 def _path_problem(path: Path) -> str:
     """Why ``path`` cannot be read as an audio file, or '' (never opens a pipe or device)."""
     try:

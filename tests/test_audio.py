@@ -9,7 +9,8 @@ import soundfile as sf
 
 import chordview
 from chordview.analysis import STAGES, analyze
-from chordview.audio import find_audio, load_audio
+from chordview.audio import load_audio
+from chordview.batch import expand_inputs
 from chordview.contract import HEADS
 from chordview.errors import AudioError, Cancelled, ChordviewError
 from tests.conftest import SR, chord_signal
@@ -34,23 +35,23 @@ def _truncate(path, fraction=0.5):
 # --- finding files ---------------------------------------------------------------------------
 
 
-def test_find_audio_expands_folders_sorted(tmp_path, wav_file):
+def test_folders_expand_to_their_audio_files_sorted(tmp_path, wav_file):
     b, a = wav_file("b.wav", seconds=0.2), wav_file("a.wav", seconds=0.2)
     (tmp_path / "notes.txt").write_text("not audio")
-    assert find_audio([tmp_path]) == [a, b]
+    assert expand_inputs([tmp_path]) == ([a, b], [])
 
 
 def test_missing_path_is_an_audio_error(tmp_path):
-    with pytest.raises(AudioError) as err:
-        find_audio([tmp_path / "nope.wav"])
-    assert "no such file" in _one_line(err.value, "nope.wav")
+    files, (failure,) = expand_inputs([tmp_path / "nope.wav"])
+    assert files == [] and isinstance(failure.error, AudioError)
+    assert "no such file" in _one_line(failure.error, "nope.wav")
 
 
 def test_folder_without_audio_is_an_audio_error(tmp_path):
     (tmp_path / "readme.txt").write_text("hello")
-    with pytest.raises(AudioError) as err:
-        find_audio([tmp_path])
-    assert "no audio" in _one_line(err.value, str(tmp_path))
+    files, (failure,) = expand_inputs([tmp_path])
+    assert files == [] and isinstance(failure.error, AudioError)
+    assert "no audio" in _one_line(failure.error, str(tmp_path))
 
 
 # --- unreadable files ------------------------------------------------------------------------
