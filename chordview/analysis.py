@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from chordview.contract import validate_outputs
+from chordview.contract import FrameGrid, validate_outputs
 from chordview.decode import Segment, decode
 from chordview.errors import AudioError, Cancelled, ChordviewError, ModelError
 
@@ -50,6 +50,8 @@ class Analysis:
         Seconds spent in each stage.
     path : Path or None
         Source file, if any.
+    grid : FrameGrid
+        Where every frame and bin lies in time and pitch.
     """
 
     outputs: dict[str, np.ndarray]
@@ -62,6 +64,11 @@ class Analysis:
     vocabulary: dict[str, list[str]]
     timings: dict[str, float] = field(default_factory=dict)
     path: Path | None = None
+    grid: FrameGrid | None = None
+
+    def __post_init__(self):
+        if self.grid is None:  # an analysis made by hand: the default CQT on its frame rate
+            self.grid = FrameGrid(sr=self.sr, hop_length=self.hop_length)
 
     @property
     def n_frames(self) -> int:
@@ -75,10 +82,9 @@ class Analysis:
 
     @property
     def frame_times(self) -> np.ndarray:
-        """Start time of each frame, in seconds."""
-        from chordview.contract import frames_to_time
-
-        return frames_to_time(np.arange(self.n_frames), sr=self.sr, hop_length=self.hop_length)
+        """Time, in seconds, from which each output frame's chord sounds, as the decoder and the
+        window place it (half a frame after the frame's start; see :class:`FrameGrid`)."""
+        return self.grid.output_times(self.n_frames)
 
 
 def silent_frames(y: np.ndarray, *, hop_length: int, n_frames: int) -> np.ndarray:
@@ -154,9 +160,12 @@ class Analyzer:
     def predictor(self):
         """The network's :class:`~chordview.inference.Predictor` on this device."""
         if self._predictor is None:
+            from chordview.architectures import time_alignment
             from chordview.inference import Predictor
 
-            self._predictor = Predictor(self.bundle.model, device=self.device)
+            meta = self.bundle.meta
+            align = time_alignment(meta.get("architecture"), **meta.get("hyper_parameters", {}))
+            self._predictor = Predictor(self.bundle.model, device=self.device, align=align)
         return self._predictor
 
     @property
@@ -341,4 +350,5 @@ def _run(analyzer: Analyzer, *, path, y, sr, progress: Progress | None) -> Analy
         vocabulary=bundle.vocabulary,
         timings=timings,
         path=Path(path) if path is not None else None,
+        grid=FrameGrid.from_spec(spec),
     )

@@ -14,7 +14,9 @@ about 0.015 off every mir_eval score.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -67,16 +69,106 @@ def boundary_times(bounds: np.ndarray, *, n_frames: int, sr: int, hop_length: in
                           hop_length=hop_length)  # fmt: skip
 
 
-def output_frame_at(t: float, *, sr: int, hop_length: int) -> int:
-    """Index of the output frame whose chord sounds at ``t`` (see :func:`boundary_times`)."""
-    return int(np.floor(float(t) * (sr / float(hop_length)) - OUTPUT_OFFSET + 1e-9))
-
-
 def time_to_frames(times: np.ndarray | float, *, sr: int, hop_length: int) -> np.ndarray:
     """Index of the frame that contains each time (inverse of :func:`frames_to_time`)."""
     return np.floor(np.asarray(times, dtype=np.float64) * (sr / float(hop_length)) + 1e-9).astype(
         int
     )
+
+
+#: Where, in frames, a CQT frame's span starts relative to its index: librosa centres each
+#: frame's analysis window on ``i * hop_length``, so frame ``i`` is drawn over ``[i - 1/2, i + 1/2)``.
+CQT_OFFSET = -0.5
+
+
+@dataclass(frozen=True)
+class FrameGrid:
+    """Where every frame and every frequency bin of an analysis lies, in seconds and in notes.
+
+    One grid travels with every :class:`~chordview.analysis.Analysis`; the decoder, the exports,
+    the GUI's lanes and the hover read all time and pitch positions from it.
+
+    Attributes
+    ----------
+    sr : int
+        Sample rate of the features, in Hz.
+    hop_length : int
+        Samples between frames.
+    fmin : float
+        Frequency of the lowest CQT bin, in Hz.
+    bins_per_semitone : int
+        CQT bins per semitone.
+    n_bins : int
+        CQT bins.
+    output_offset : float
+        Frames from an output frame's index to where its chord starts sounding
+        (:data:`OUTPUT_OFFSET`).
+    cqt_offset : float
+        Frames from a CQT frame's index to the start of the span it covers (:data:`CQT_OFFSET`).
+    """
+
+    sr: int
+    hop_length: int
+    fmin: float = 32.70319566257483
+    bins_per_semitone: int = 3
+    n_bins: int = 216
+    output_offset: float = OUTPUT_OFFSET
+    cqt_offset: float = CQT_OFFSET
+
+    @classmethod
+    def from_spec(cls, spec) -> FrameGrid:
+        """The grid of a :class:`~chordview.features.FeatureSpec`."""
+        return cls(sr=spec.sr, hop_length=spec.hop_length, fmin=spec.fmin,
+                   bins_per_semitone=spec.over_sample, n_bins=spec.n_bins)  # fmt: skip
+
+    @property
+    def frame_rate(self) -> float:
+        """Frames per second."""
+        return self.sr / self.hop_length
+
+    @property
+    def frame_seconds(self) -> float:
+        """Seconds per frame."""
+        return self.hop_length / self.sr
+
+    def frames_to_time(self, frames) -> np.ndarray:
+        """Seconds of (fractional) frame positions; see :func:`frames_to_time`."""
+        return frames_to_time(frames, sr=self.sr, hop_length=self.hop_length)
+
+    def time_to_frames(self, times) -> np.ndarray:
+        """Index of the frame containing each time; see :func:`time_to_frames`."""
+        return time_to_frames(times, sr=self.sr, hop_length=self.hop_length)
+
+    def output_times(self, n_frames: int) -> np.ndarray:
+        """Time, in seconds, from which each of ``n_frames`` output frames' chord sounds, as the
+        decoder places it: ``(k + output_offset) * hop_length / sr``."""
+        return self.frames_to_time(np.arange(n_frames) + self.output_offset)
+
+    def cqt_times(self, n_frames: int) -> np.ndarray:
+        """Time, in seconds, at which each CQT frame's span starts."""
+        return self.frames_to_time(np.arange(n_frames) + self.cqt_offset)
+
+    def output_frame_at(self, t: float) -> int:
+        """Index of the output frame whose chord sounds at ``t`` (may lie outside the song)."""
+        return int(np.floor(float(t) * self.frame_rate - self.output_offset + 1e-9))
+
+    def cqt_frame_at(self, t: float) -> int:
+        """Index of the CQT frame whose span holds ``t`` (may lie outside the song)."""
+        return int(self.time_to_frames(float(t) - self.cqt_offset * self.frame_seconds))
+
+    @property
+    def midi_min(self) -> float:
+        """MIDI note number of the lowest bin's centre (24.0 for C1)."""
+        return round(69.0 + 12.0 * math.log2(self.fmin / 440.0), 9)  # no 23.999999999999996
+
+    def bin_to_midi(self, bins) -> np.ndarray:
+        """MIDI note numbers (fractional) of bin centres."""
+        return self.midi_min + np.asarray(bins, dtype=np.float64) / self.bins_per_semitone
+
+    def midi_to_bin(self, midi) -> np.ndarray:
+        """Nearest bin index of MIDI note numbers (may lie outside ``[0, n_bins)``)."""
+        return np.rint((np.asarray(midi, dtype=np.float64) - self.midi_min)
+                       * self.bins_per_semitone).astype(int)  # fmt: skip
 
 
 def output_problems(outputs: Mapping[str, np.ndarray], *, atol: float = 1e-3) -> list[str]:

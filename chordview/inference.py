@@ -69,11 +69,16 @@ class Predictor:
 
     On TensorFlow the call is traced once with an unknown time axis (a static trace per length
     would rebuild a recurrent graph for every file); other backends call the model directly.
+    ``align`` is the network's time-pooling factor (:func:`chordview.architectures.time_alignment`;
+    default: one that suits any architecture).
     """
 
-    def __init__(self, model, *, device: str = "auto"):
+    def __init__(self, model, *, device: str = "auto", align: int | None = None):
+        from chordview.architectures import UNKNOWN_ALIGNMENT
+
         self.model = model
         self.device = resolve_device(device)
+        self.align = UNKNOWN_ALIGNMENT if align is None else int(align)
         self._fn = None
         if _backend() == "tensorflow":
             import tensorflow as tf
@@ -105,7 +110,7 @@ def predict(
     predictor: Predictor,
     window: int = 2048,
     margin: int = 64,
-    align: int = 8,
+    align: int | None = None,
     progress: Callable[[float], None] | None = None,
 ) -> dict[str, np.ndarray]:
     """Head outputs for a whole feature sequence.
@@ -120,8 +125,9 @@ def predict(
         Frames per network call.
     margin : int
         Frames of context discarded at each inner window edge.
-    align : int
-        Window starts are multiples of this (the UNet's time pooling factor).
+    align : int, optional
+        Window starts are multiples of this (the network's time pooling factor); default: the
+        predictor's, from :func:`chordview.architectures.time_alignment`.
     progress : callable, optional
         Called with the fraction of frames done.
 
@@ -131,6 +137,7 @@ def predict(
         Head name -> ``(n_frames, n_classes)`` float32.
     """
     n = len(features)
+    align = predictor.align if align is None else int(align)
     if window <= 2 * margin or window % align or margin % align:
         raise ValueError("window must exceed twice the margin; both multiples of align")
     step = window - 2 * margin

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from chordview.contract import boundary_times, frames_to_time, output_frame_at, time_to_frames
+from chordview.contract import FrameGrid, boundary_times, frames_to_time, time_to_frames
 from chordview.decode import decode
 from chordview.vocab import tag_classes
 
@@ -96,8 +96,9 @@ def test_decoding_inverts_the_training_labels_without_a_bias():
 def test_the_output_frame_under_a_time_is_the_one_the_decoded_chord_comes_from():
     k = np.arange(1, 400)
     times = boundary_times(k, n_frames=400, sr=44100, hop_length=4096)
-    after = [output_frame_at(t + 1e-6, sr=44100, hop_length=4096) for t in times]
-    before = [output_frame_at(t - 1e-6, sr=44100, hop_length=4096) for t in times]
+    grid = FrameGrid(sr=44100, hop_length=4096)
+    after = [grid.output_frame_at(t + 1e-6) for t in times]
+    before = [grid.output_frame_at(t - 1e-6) for t in times]
     assert after == list(k) and before == list(k - 1)
     assert boundary_times([0, 400], n_frames=400, sr=44100, hop_length=4096).tolist() == [
         0.0, float(frames_to_time(400, sr=44100, hop_length=4096))

@@ -39,6 +39,7 @@ class _PitchReader:
     (bin 0 is C, 3 bins per semitone) as pitch, root, bass and major-chord tag, one-hot."""
 
     device = "CPU"
+    align = 1  # frame-wise: any window start sees what one pass would
 
     def __call__(self, x):
         pcs = (x[0, :, :, 0].argmax(axis=1) // 3) % 12
@@ -97,3 +98,15 @@ def test_transposition_is_a_permutation_and_a_vocabulary_must_be_closed():
     with pytest.raises(ModelError, match="chord_tag: cannot average over pitch shifts"):
         predict_shifted(np.zeros((8, 216, 1), np.float32), predictor=_PitchReader(), shifts=[1],
                         bins_per_semitone=3, vocabulary=vocabulary)  # fmt: skip
+
+
+def test_window_alignment_comes_from_the_architecture(tiny_bundle):
+    from chordview.analysis import Analyzer
+    from chordview.architectures import UNKNOWN_ALIGNMENT, time_alignment
+
+    assert time_alignment("unet", depth=3) == 8
+    assert time_alignment("unet", depth=5, pool_time=False) == 1
+    assert time_alignment("cr2", conv_filters=4) == 1
+    assert time_alignment(None) == UNKNOWN_ALIGNMENT
+    assert Analyzer(tiny_bundle, device="cpu").predictor.align == 8  # the tiny UNet has depth 3
+    assert Analyzer("cr2", device="cpu").predictor.align == 1

@@ -64,6 +64,11 @@ def _collapse_frequency(h, how: str, *, n_bins: int, filters: int, heads: int):
     return keras.layers.Conv1D(filters, 1, activation="relu", name="collapse_mix")(h)
 
 
+def time_alignment(*, depth: int = 3, pool_time: bool = True, **_others) -> int:
+    """Frames a window must start on a multiple of: the time pooling of ``depth`` levels."""
+    return 2**depth if pool_time else 1
+
+
 def build_model(
     *,
     n_bins: int = 216,

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from chordview.contract import OUTPUT_OFFSET, frames_to_time, output_frame_at, time_to_frames
+from chordview.contract import frames_to_time
 from chordview.decode import Segment, pitch_class
 from chordview.vocab import PITCH_CLASSES, QUALITIES
 
@@ -188,22 +188,21 @@ class Session:
     def output_offset(self) -> float:
         """Seconds from a CQT frame's start to the start of the time its output frame describes
         (half a frame; see :mod:`chordview.contract`)."""
-        a = self.analysis
-        return OUTPUT_OFFSET * a.hop_length / a.sr
+        grid = self.analysis.grid
+        return grid.output_offset * grid.frame_seconds
 
     @property
     def cqt_offset(self) -> float:
         """Seconds from a CQT frame's time to the start of the span it is drawn over: minus half
         a frame, as librosa centres the CQT's analysis window on the frame's time."""
-        a = self.analysis
-        return -0.5 * a.hop_length / a.sr
+        grid = self.analysis.grid
+        return grid.cqt_offset * grid.frame_seconds
 
     def frame_at(self, t: float) -> int | None:
         """Index of the CQT frame centred nearest to time ``t`` (seconds), or None outside the
         analysis."""
-        a = self.analysis
-        i = int(time_to_frames(t - self.cqt_offset, sr=a.sr, hop_length=a.hop_length))
-        return i if 0 <= i < a.n_frames and t >= 0 else None
+        i = self.analysis.grid.cqt_frame_at(t)
+        return i if 0 <= i < self.analysis.n_frames and t >= 0 else None
 
     def output_frame_at(self, t: float) -> int | None:
         """Index of the output frame (head lanes) whose chord sounds at ``t``, or None outside the
@@ -211,7 +210,7 @@ class Session:
         a = self.analysis
         if not 0 <= t < self.frames_end:
             return None
-        return min(max(output_frame_at(t, sr=a.sr, hop_length=a.hop_length), 0), a.n_frames - 1)
+        return min(max(a.grid.output_frame_at(t), 0), a.n_frames - 1)
 
     # -- chords --------------------------------------------------------------------------------
     @property

@@ -234,16 +234,16 @@ class Timeline(pg.GraphicsLayoutWidget):
             session.set_tag_rows(compact=self.tag_compact)
         a = session.analysis
         end = session.frames_end
-        cqt = a.cqt
+        grid = a.grid
         levels = session.levels
-        n_bins = cqt.shape[1]
-        per_semitone = max(1, n_bins // 72) if n_bins % 72 == 0 else 3
-        midi0 = 24.0  # C1, the lowest bin's centre (features.FeatureSpec.fmin)
-        half = 0.5 / per_semitone
+        n_bins = a.cqt.shape[1]
+        midi0 = grid.midi_min  # the lowest bin's centre
+        half = 0.5 / grid.bins_per_semitone
         cqt_lane = self.lanes["cqt"]
-        cqt_lane.set_image(cqt, duration=end, y0=midi0 - half, height=n_bins / per_semitone,
-                           levels=levels, cmap=CQT_CMAP, x0=session.cqt_offset)  # fmt: skip
-        top = int(midi0 + n_bins / per_semitone)
+        cqt_lane.set_image(a.cqt, duration=end, y0=midi0 - half,
+                           height=n_bins / grid.bins_per_semitone, levels=levels, cmap=CQT_CMAP,
+                           x0=session.cqt_offset)  # fmt: skip
+        top = int(midi0 + n_bins / grid.bins_per_semitone)
         cqt_lane.set_row_ticks(
             [(m, note_name(m)) for m in range(int(midi0), top + 1, 12)],
             [(m, note_name(m)) for m in range(int(midi0), top + 1) if m % 12 in (4, 7)],
@@ -344,7 +344,7 @@ class Timeline(pg.GraphicsLayoutWidget):
                 p = lane.box.mapSceneToView(pos)
                 row = -1
                 if name == "cqt" and self.session is not None:
-                    row = int(round((p.y() - 24.0) * 3))
+                    row = int(self.session.analysis.grid.midi_to_bin(p.y()))
                 elif name in ("pitch", "root", "bass", "tag"):
                     row = int(np.floor(p.y()))
                 self.hovered.emit(float(p.x()), name, row)
