@@ -28,7 +28,7 @@ import numpy as np
 from chordview.errors import ChordviewError
 from chordview.evalsets.align import ScoreNotes, sounding
 from chordview.evalsets.romantext import Span
-from chordview.training.fluid import render_midi
+from chordview.generator.fluid import render_midi
 
 FERMATA_STRETCH = 1.5
 LEAD_IN = 0.5

@@ -26,7 +26,7 @@ from itertools import product
 
 import numpy as np
 
-from chordview.training.voicing import OMITTABLE_FIFTH
+from chordview.generator.voicing import OMITTABLE_FIFTH
 
 #: Lowest and highest MIDI key of bass, tenor, alto and soprano.
 RANGES = ((38, 62), (48, 69), (55, 76), (60, 81))

@@ -14,8 +14,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from chordview.training.chorale import RANGES
-from chordview.training.drums import KITS, SHAKER, TAMBOURINE, grooves
+from chordview.generator.chorale import RANGES
+from chordview.generator.drums import KITS, SHAKER, TAMBOURINE, grooves
 
 # (weight, programs, styles, voicings) of comping families
 _COMP = (

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from chordview.training.harmony import Span, _Chord, _pick, laid_out
+from chordview.generator.harmony import Span, _Chord, _pick, laid_out
 
 #: Tempo range of hymn songs, quarter notes per minute (chorales are sung slowly).
 TEMPO = (56.0, 100.0)

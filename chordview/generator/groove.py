@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from chordview.training.harmony import ChordEvent, Span
+from chordview.generator.harmony import ChordEvent, Span
 
 
 @dataclass(frozen=True)

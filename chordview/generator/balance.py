@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from chordview.decode import pitch_class
-from chordview.training.harmony import QUALITIES, ChordEvent
+from chordview.generator.harmony import QUALITIES, ChordEvent
 from chordview.vocab import PITCH_CLASSES
 
 

@@ -35,15 +35,15 @@ from typing import NamedTuple
 import numpy as np
 
 from chordview.errors import ChordviewError, OutputError
-from chordview.training.arrange import arrange
-from chordview.training.balance import stats
-from chordview.training.band import Band
-from chordview.training.effects import EffectChain, apply_effects, colored_noise
-from chordview.training.fluid import HELDOUT_SOUNDFONT, TRAIN_SOUNDFONTS, render_score
-from chordview.training.groove import Feel, TimeMap
-from chordview.training.harmony import ChordEvent, song_spans
-from chordview.training.hymn import TEMPO as HYMN_TEMPO
-from chordview.training.hymn import hymn_spans
+from chordview.generator.arrange import arrange
+from chordview.generator.balance import stats
+from chordview.generator.band import Band
+from chordview.generator.effects import EffectChain, apply_effects, colored_noise
+from chordview.generator.fluid import HELDOUT_SOUNDFONT, TRAIN_SOUNDFONTS, render_score
+from chordview.generator.groove import Feel, TimeMap
+from chordview.generator.harmony import ChordEvent, song_spans
+from chordview.generator.hymn import TEMPO as HYMN_TEMPO
+from chordview.generator.hymn import hymn_spans
 
 __all__ = [
     "HELDOUT_SOUNDFONT", "TRAIN_SOUNDFONTS", "ChordEvent", "SongPlan", "events_to_jams", "main",

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from chordview.training.groove import Feel, TimeMap
+from chordview.generator.groove import Feel, TimeMap
 
 KICK, SIDESTICK, SNARE, CLAP, BRUSH = 36, 37, 38, 39, 40
 HAT, PEDAL_HAT, OPEN_HAT, CRASH, RIDE = 42, 44, 46, 49, 51

@@ -30,11 +30,11 @@ from functools import lru_cache
 
 import numpy as np
 
-from chordview.training import chorale, voicing
-from chordview.training.band import Band, Part
-from chordview.training.drums import drum_part
-from chordview.training.groove import Feel, TimeMap
-from chordview.training.harmony import INVERSIONS, ChordEvent
+from chordview.generator import chorale, voicing
+from chordview.generator.band import Band, Part
+from chordview.generator.drums import drum_part
+from chordview.generator.groove import Feel, TimeMap
+from chordview.generator.harmony import INVERSIONS, ChordEvent
 
 BASS, COMP, COMP2, PAD, MELODY, DRUMS = 0, 1, 2, 3, 4, 9
 _MAJOR = (0, 2, 4, 5, 7, 9, 11)
