@@ -2,7 +2,7 @@
 
 Grooves are bar patterns of General MIDI percussion keys (channel 10), written as strings over a
 sixteenth-note grid (``x`` = hit, ``o`` = softer hit, ``.`` = rest); swing comes from the song's
-:class:`~chordview.training.groove.TimeMap`. The last bar of every phrase may end in a tom fill and
+:class:`~chordview.generator.groove.TimeMap`. The last bar of every phrase may end in a tom fill and
 the next bar then opens with a crash.
 """
 
