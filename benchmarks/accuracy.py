@@ -22,7 +22,7 @@ import numpy as np
 import soundfile as sf
 
 from chordview.evaluation import CHORD_METRICS, record_scores, recordable_bundle, score
-from chordview.training.synth import HELDOUT_SOUNDFONT, ChordEvent, events_to_jams, render_events
+from chordview.generator.synth import HELDOUT_SOUNDFONT, ChordEvent, events_to_jams, render_events
 
 TEMPO = 96.0
 BEATS_PER_CHORD = 6  # 3.75 s per chord at 96 bpm: 16 chords = 60 s

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
-from chordview.training.synth import HELDOUT_SOUNDFONT, random_progression, render_events
+from chordview.generator.synth import HELDOUT_SOUNDFONT, random_progression, render_events
 
 SR = 44100
 _MEASURE = """

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import soundfile as sf
 
-from chordview.training.synth import HELDOUT_SOUNDFONT, ChordEvent, events_to_jams, render_events
+from chordview.generator.synth import HELDOUT_SOUNDFONT, ChordEvent, events_to_jams, render_events
 
 SEED, TEMPO, SR = 2026, 100.0, 22050
 # (label, beats): a Canon-like line in D with inversions, sevenths and a borrowed iv.

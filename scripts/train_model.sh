@@ -8,7 +8,7 @@
 #    TimGM6mb), data/v2/test-hymn (the same songs with a chorale's harmony) and data/hymn/train
 #    (1600 songs, seed 1, the training soundfonts). A quarter of the train and val songs are sung
 #    in four parts with a chorale's harmony (--chorale 0.25 --hymn, see
-#    chordview/training/hymn.py), the rest played by a band. Existing songs are kept when they
+#    chordview/generator/hymn.py), the rest played by a band. Existing songs are kept when they
 #    match, so an interrupted run resumes; about 2 GB.
 # 2. Trains ARCH with the shipped configuration (36 epochs x 150 batches of 8 x 128 frames, seed 1;
 #    v2.4.0, experiment D of docs/unet-vs-cr2.md) into runs/v2.4/bundles/ARCH; checkpoints in
@@ -26,10 +26,10 @@ PY=.venv/bin/python
 CV=.venv/bin/chordview
 [ -x "$CV" ] || { echo "error: no .venv: run bash scripts/setup.sh first" >&2; exit 2; }
 JOBS=${JOBS:-$(nproc)}
-HELD=$($PY -c "from chordview.training.synth import HELDOUT_SOUNDFONT; print(HELDOUT_SOUNDFONT())")
+HELD=$($PY -c "from chordview.generator.synth import HELDOUT_SOUNDFONT; print(HELDOUT_SOUNDFONT())")
 run() { echo "+ $*" >&2; nice -n 10 "$@"; }
 
-SYNTH=(run $PY -m chordview.training.synth --workers "$JOBS")
+SYNTH=(run $PY -m chordview.generator.synth --workers "$JOBS")
 "${SYNTH[@]}" data/hymn/val --songs 60 --seed 2 --soundfont "$HELD" --chorale 0.25 --hymn
 "${SYNTH[@]}" data/v2/test --songs 60 --seed 3 --soundfont "$HELD"
 "${SYNTH[@]}" data/v2/test-chorale --songs 60 --seed 4 --soundfont "$HELD" --chorale 1

@@ -21,7 +21,7 @@ from chordview.evaluation import (
     score,
     summarise,
 )
-from chordview.training.synth import HELDOUT_SOUNDFONT, render_dataset
+from chordview.generator.synth import HELDOUT_SOUNDFONT, render_dataset
 
 
 def test_a_perfect_estimate_scores_one_on_every_metric():

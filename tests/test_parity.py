@@ -24,8 +24,8 @@ def _songs(folder: Path) -> list[Path]:
     import soundfile as sf
 
     from chordview.assets import demo_song
-    from chordview.training.fluid import HELDOUT_SOUNDFONT
-    from chordview.training.synth import render_song
+    from chordview.generator.fluid import HELDOUT_SOUNDFONT
+    from chordview.generator.synth import render_song
 
     paths = [demo_song()]
     for index in range(SONGS):

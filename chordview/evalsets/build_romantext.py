@@ -36,7 +36,7 @@ TEMPO = {"chorale": (80.0, 90.0), "madrigal": (110.0, 130.0)}  # quarter notes p
 
 def default_soundfonts() -> list[str]:
     """TimGM6mb (held out of training), MuseScore General and FluidR3, those installed."""
-    from chordview.training.synth import HELDOUT_SOUNDFONT
+    from chordview.generator.synth import HELDOUT_SOUNDFONT
 
     fonts = [HELDOUT_SOUNDFONT(), "/usr/share/sounds/sf3/MuseScore_General_Full.sf3",
              "/usr/share/sounds/sf2/FluidR3_GM.sf2"]  # fmt: skip

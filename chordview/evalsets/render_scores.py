@@ -14,7 +14,7 @@ parts of at least :data:`MIN_REST` quarter notes inside a chord); equal neighbou
 
 Sound: each part gets one General MIDI program from an :data:`INSTRUMENTATIONS` entry, by
 register (highest part first); every render is made by a fresh synth that borrows a soundfont
-loaded once per process (:func:`chordview.training.fluid.render_midi`), so a render is
+loaded once per process (:func:`chordview.generator.fluid.render_midi`), so a render is
 bit-identical whatever was rendered before it.
 """
 
@@ -28,7 +28,7 @@ import numpy as np
 from chordview.errors import ChordviewError
 from chordview.evalsets.align import ScoreNotes, sounding
 from chordview.evalsets.romantext import Span
-from chordview.training.fluid import render_midi
+from chordview.generator.fluid import render_midi
 
 FERMATA_STRETCH = 1.5
 LEAD_IN = 0.5

@@ -108,3 +108,36 @@ def load_tracks(files) -> list[dict[str, np.ndarray]]:
         with np.load(f) as data:
             tracks.append({k: data[k] for k in ("features", *TARGETS)})
     return tracks
+
+
+def load_folder(
+    data_dir: str | Path, cache_dir: str | Path, *, spec: FeatureSpec, workers: int
+) -> list[dict[str, np.ndarray]]:
+    """:func:`build_cache` of a folder, then :func:`load_tracks`."""
+    return load_tracks(build_cache(data_dir, cache_dir, spec=spec, workers=workers))
+
+
+def excerpt(
+    track: dict[str, np.ndarray], start: int, n: int
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Frames ``start`` to ``start + n`` of a cached track: features ``(n, n_bins, n_channels)``
+    float32 and the targets of those frames."""
+    sl = slice(start, start + n)
+    return track["features"][sl].astype(np.float32), {k: track[k][sl] for k in TARGETS}
+
+
+def stack(pairs) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Excerpts of :func:`excerpt` as one batch: features ``(n_excerpts, n_frames, n_bins,
+    n_channels)`` and each target with a leading ``n_excerpts`` axis."""
+    pairs = list(pairs)
+    return np.stack([x for x, _ in pairs]), {k: np.stack([y[k] for _, y in pairs]) for k in TARGETS}
+
+
+def validation_arrays(
+    tracks: list[dict[str, np.ndarray]], n: int
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """The validation set: every track cut into consecutive excerpts of ``n`` frames (the rest
+    dropped), :func:`stacked <stack>`."""
+    return stack(
+        excerpt(t, start, n) for t in tracks for start in range(0, len(t["features"]) - n + 1, n)
+    )

@@ -184,7 +184,7 @@ def test_build_renders_valid_jams_and_resumes(tmp_path):
 
     from chordview.evalsets.build_romantext import build_set
     from chordview.evaluation import find_references, load_reference
-    from chordview.training.synth import HELDOUT_SOUNDFONT
+    from chordview.generator.synth import HELDOUT_SOUNDFONT
 
     kw = {"seed": 0, "limit": 1, "instrumentations": ["piano"], "soundfonts": [HELDOUT_SOUNDFONT()]}
     report = build_set(tmp_path, **kw)

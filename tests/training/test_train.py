@@ -9,9 +9,9 @@ import pytest
 
 from chordview.bundle import load_bundle, read_meta
 from chordview.cli import main
+from chordview.generator.synth import HELDOUT_SOUNDFONT, render_dataset
 from chordview.training.augment import pitch_shift, tag_transposition
-from chordview.training.synth import HELDOUT_SOUNDFONT, render_dataset
-from chordview.training.train import cosine_rate
+from chordview.training.schedule import cosine_rate
 from chordview.vocab import tag_classes
 
 

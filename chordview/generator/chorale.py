@@ -2,7 +2,7 @@
 
 Each chord is voiced by a search over all four-voice spacings of its tones in the voices' ranges:
 the bass sings the label's bass, the four voices together sound every essential tone (an
-omittable fifth may give way to a doubled tone, see :data:`chordview.training.voicing.
+omittable fifth may give way to a doubled tone, see :data:`chordview.generator.voicing.
 OMITTABLE_FIFTH`), and among the spacings that fit, a soft minimum of the voice-leading cost is
 drawn: small steps from the previous chord, no parallel fifths or octaves, no crossed voices.
 
@@ -16,7 +16,7 @@ change a voice may carry a non-chord tone, always in the scale around it:
 
 These are the non-chord tones a listener hears in a chorale; the label is the chord the voices
 settle on, as in a human harmonic analysis. No note crosses its chord's span: a suspension is
-sung again at the chord's start (see the label rule in :mod:`chordview.training.arrange`).
+sung again at the chord's start (see the label rule in :mod:`chordview.generator.arrange`).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from itertools import product
 
 import numpy as np
 
-from chordview.training.voicing import OMITTABLE_FIFTH
+from chordview.generator.voicing import OMITTABLE_FIFTH
 
 #: Lowest and highest MIDI key of bass, tenor, alto and soprano.
 RANGES = ((38, 62), (48, 69), (55, 76), (60, 81))
@@ -108,7 +108,7 @@ def write(
     ----------
     note : callable
         Writes one note inside its chord's span (see ``_Writer.note`` in
-        :mod:`chordview.training.arrange`).
+        :mod:`chordview.generator.arrange`).
     chords : sequence
         Chords (``b0``/``b1`` beats, ``root``, ``tones``, ``bass``, ``quality``), None for ``N``.
     scales : sequence of frozenset

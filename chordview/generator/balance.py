@@ -1,7 +1,7 @@
 """Class balance of a set of labelled songs: share of time per quality, root, inversion and ``N``.
 
 :func:`stats` works on chord events in memory (cheap: the harmony of a rendered data set can be
-regenerated from its seed without audio, see :func:`chordview.training.synth.song_events`);
+regenerated from its seed without audio, see :func:`chordview.generator.synth.song_events`);
 :func:`stats_of_folder` reads the JAMS files of a rendered folder.
 """
 
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from chordview.decode import pitch_class
-from chordview.training.harmony import QUALITIES, ChordEvent
+from chordview.generator.harmony import QUALITIES, ChordEvent
 from chordview.vocab import PITCH_CLASSES
 
 

@@ -1,15 +1,15 @@
 """Synthetic training songs (generator v2): seeded progressions, FluidSynth audio, exact labels.
 
 A song is planned from ``(seed, index)`` alone: tempo (60-180 BPM), metre, swing and a functional
-progression (:mod:`~chordview.training.harmony`) placed in seconds by a
-:class:`~chordview.training.groove.TimeMap`. It is then played by a random band
-(:mod:`~chordview.training.band`, :mod:`~chordview.training.arrange`,
-:mod:`~chordview.training.drums`) with a humanised feel, rendered offline with a cached soundfont
-(:mod:`~chordview.training.fluid`) and passed through a random effect chain
-(:mod:`~chordview.training.effects`). Labels are exact by construction; the rule is stated in
-:mod:`chordview.training.arrange`. :func:`render_dataset` writes
+progression (:mod:`~chordview.generator.harmony`) placed in seconds by a
+:class:`~chordview.generator.groove.TimeMap`. It is then played by a random band
+(:mod:`~chordview.generator.band`, :mod:`~chordview.generator.arrange`,
+:mod:`~chordview.generator.drums`) with a humanised feel, rendered offline with a cached soundfont
+(:mod:`~chordview.generator.fluid`) and passed through a random effect chain
+(:mod:`~chordview.generator.effects`). Labels are exact by construction; the rule is stated in
+:mod:`chordview.generator.arrange`. :func:`render_dataset` writes
 ``song_NNNNN.flac`` + ``.jams`` pairs, resumably and in parallel; :func:`song_events` regenerates a
-song's labels without audio, which makes :func:`chordview.training.balance.stats` of a data set
+song's labels without audio, which makes :func:`chordview.generator.balance.stats` of a data set
 cheap. ``TimGM6mb`` is held out of :data:`TRAIN_SOUNDFONTS`; it is the evaluation soundfont.
 
 Random streams: ``default_rng([seed, index, k])`` with ``k`` = 0 for the plan and harmony, 1 for
@@ -17,7 +17,7 @@ the performance (band, feel, notes, ``N`` noise), 2 for the effect chain, 3 for 
 choice and 4 for the texture (a band, or four-part writing with probability ``chorale``), so
 changing one stage leaves the others' draws alone: a song that stays a band song is the same
 whatever ``chorale`` is. With ``hymn`` the four-part songs also get the harmony, tempo and
-phrasing of a chorale (:mod:`~chordview.training.hymn`, texture ``"hymn"``) instead of a band
+phrasing of a chorale (:mod:`~chordview.generator.hymn`, texture ``"hymn"``) instead of a band
 song's; band songs stay the same.
 """
 
@@ -35,21 +35,23 @@ from typing import NamedTuple
 import numpy as np
 
 from chordview.errors import ChordviewError, OutputError
-from chordview.training.arrange import arrange
-from chordview.training.balance import stats
-from chordview.training.band import Band
-from chordview.training.effects import EffectChain, apply_effects, colored_noise
-from chordview.training.fluid import HELDOUT_SOUNDFONT, TRAIN_SOUNDFONTS, render_score
-from chordview.training.groove import Feel, TimeMap
-from chordview.training.harmony import ChordEvent, song_spans
-from chordview.training.hymn import TEMPO as HYMN_TEMPO
-from chordview.training.hymn import hymn_spans
+from chordview.generator.arrange import arrange
+from chordview.generator.balance import stats
+from chordview.generator.band import Band
+from chordview.generator.effects import EffectChain, apply_effects, colored_noise
+from chordview.generator.fluid import HELDOUT_SOUNDFONT, TRAIN_SOUNDFONTS, render_score
+from chordview.generator.groove import Feel, TimeMap
+from chordview.generator.harmony import ChordEvent, song_spans
+from chordview.generator.hymn import TEMPO as HYMN_TEMPO
+from chordview.generator.hymn import hymn_spans
 
 __all__ = [
     "HELDOUT_SOUNDFONT", "TRAIN_SOUNDFONTS", "ChordEvent", "SongPlan", "events_to_jams", "main",
     "plan_song", "random_progression", "render_dataset", "render_events", "render_song",
     "song_events", "song_texture",
 ]  # fmt: skip
+#: the data-source tag of every rendered JAMS, as written since generator v2 (kept when the module
+#: moved to chordview.generator, so rendered files stay byte-identical)
 GENERATOR = "chordview.training.synth v2 (FluidSynth)"
 
 
@@ -87,7 +89,7 @@ class SongPlan(NamedTuple):
 def plan_song(index: int, *, seed: int, duration: float = 30.0, texture: str = "band") -> SongPlan:
     """Events (tiling ``[0, duration]``), time map and metre of song ``index`` of set ``seed``.
 
-    ``texture`` ``"hymn"`` plans a chorale (:func:`~chordview.training.hymn.hymn_spans`, slow
+    ``texture`` ``"hymn"`` plans a chorale (:func:`~chordview.generator.hymn.hymn_spans`, slow
     and straight); ``"band"`` and ``"chorale"`` plan a band song.
     """
     rng = np.random.default_rng([seed, index, 0])
@@ -118,7 +120,7 @@ def render_events(
     tempo: float = 120.0, beats_per_bar: int = 4, swing: float = 0.0, band: Band | None = None,
     feel: Feel | None = None, effects: EffectChain | None = None,
 ) -> np.ndarray:  # fmt: skip
-    """Render chord events with a band, exact labels kept (see :mod:`chordview.training.arrange`).
+    """Render chord events with a band, exact labels kept (see :mod:`chordview.generator.arrange`).
 
     Parameters
     ----------
@@ -133,7 +135,7 @@ def render_events(
         Seeds the performance (band and feel when not given, notes, noise, effects' randomness).
     tempo, beats_per_bar, swing : float, int, float
         Beat grid of the rhythm patterns and drums (see
-        :class:`~chordview.training.groove.TimeMap`).
+        :class:`~chordview.generator.groove.TimeMap`).
     band : Band, optional
         Who plays; default :meth:`Band.random`. ``Band.solo()`` is one clean instrument.
     feel : Feel, optional
@@ -188,7 +190,7 @@ def render_song(
     """Song ``index`` of the data set seeded by ``seed``: audio and its exact chord events.
 
     ``chorale`` is the probability that the song is sung in four parts
-    (:meth:`~chordview.training.band.Band.chorale`) rather than played by a band; with ``hymn``
+    (:meth:`~chordview.generator.band.Band.chorale`) rather than played by a band; with ``hymn``
     such a song is also planned as a chorale (see :func:`song_texture`).
 
     Returns
@@ -353,9 +355,9 @@ def render_dataset(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """CLI: ``python -m chordview.training.synth OUT --songs N --seed S``."""
+    """CLI: ``python -m chordview.generator.synth OUT --songs N --seed S``."""
     ap = argparse.ArgumentParser(
-        prog="python -m chordview.training.synth", description=__doc__.splitlines()[0]
+        prog="python -m chordview.generator.synth", description=__doc__.splitlines()[0]
     )
     ap.add_argument("out", type=Path, help="output folder for song_NNNNN.flac/.jams")
     ap.add_argument("--songs", type=int, required=True, help="number of songs")
@@ -371,7 +373,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     help="fraction of songs sung in four parts instead of played by a band")  # fmt: skip
     ap.add_argument("--hymn", action="store_true",
                     help="four-part songs get a chorale's harmony, tempo and phrasing "
-                    "(chordview.training.hymn) instead of a band song's")  # fmt: skip
+                    "(chordview.generator.hymn) instead of a band song's")  # fmt: skip
     args = ap.parse_args(argv)
     fonts = args.soundfont or list(TRAIN_SOUNDFONTS)
     t0 = time.perf_counter()

@@ -1,9 +1,9 @@
 """Time and feel of a synthetic song: beats -> seconds with swing, humanised onsets, dynamics.
 
-Chord spans are placed in beats by :mod:`chordview.training.harmony`; :class:`TimeMap` is the one
+Chord spans are placed in beats by :mod:`chordview.generator.harmony`; :class:`TimeMap` is the one
 place where beats become seconds, for the labels and for every note, so a chord that changes on a
 swung off-beat is labelled where its notes actually start. :class:`Feel` adds the performance:
-onset jitter (clipped into the chord's span, see :mod:`chordview.training.arrange`), velocity
+onset jitter (clipped into the chord's span, see :mod:`chordview.generator.arrange`), velocity
 jitter, accents and a slow dynamics curve over the song.
 """
 
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from chordview.training.harmony import ChordEvent, Span
+from chordview.generator.harmony import ChordEvent, Span
 
 
 @dataclass(frozen=True)

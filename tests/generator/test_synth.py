@@ -12,9 +12,9 @@ import pytest
 
 pytest.importorskip("fluidsynth")
 
-from chordview.training import synth  # noqa: E402
-from chordview.training.band import Band, Part  # noqa: E402
-from chordview.training.groove import Feel  # noqa: E402
+from chordview.generator import synth  # noqa: E402
+from chordview.generator.band import Band, Part  # noqa: E402
+from chordview.generator.groove import Feel  # noqa: E402
 
 SF = str(files("pretty_midi") / "TimGM6mb.sf2")
 SR = 22050

@@ -11,10 +11,10 @@ import mir_eval
 import numpy as np
 import pytest
 
-from chordview.training.chorale import voice
-from chordview.training.harmony import QUALITY_INTERVALS, _Chord
-from chordview.training.hymn import TEMPO, _decorate, _phrase, hymn_spans
-from chordview.training.synth import (
+from chordview.generator.chorale import voice
+from chordview.generator.harmony import QUALITY_INTERVALS, _Chord
+from chordview.generator.hymn import TEMPO, _decorate, _phrase, hymn_spans
+from chordview.generator.synth import (
     HELDOUT_SOUNDFONT,
     plan_song,
     render_dataset,

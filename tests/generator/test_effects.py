@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import signal
 
-from chordview.training import effects as fx
+from chordview.generator import effects as fx
 
 SR = 22050
 

@@ -10,12 +10,12 @@ in every event is the label's bass, so inversions are heard; the comping and pad
 tones only and sit above the bass (with no bass part, the comping part's left hand plays the
 label's bass). After its first note the bass may move: a root-position chord's bass alternates
 with the fifth only where the fifth-in-bass inversion is itself a label of
-:data:`chordview.training.harmony.INVERSIONS` (so the pitch set never reads as another chord), a
+:data:`chordview.generator.harmony.INVERSIONS` (so the pitch set never reads as another chord), a
 walking bass steps through the chord's tones, and an inverted chord's bass stays on its bass note.
 The only non-chord tones are bass approach notes (in the last beat or half-beat of an event of two
 beats or more, leading to the next chord's bass) and melody passing and neighbour tones. A band
-of :attr:`~chordview.training.band.Band.voices` sings in four parts instead
-(:mod:`chordview.training.chorale`): the bass voice starts every event on the label's bass, and
+of :attr:`~chordview.generator.band.Band.voices` sings in four parts instead
+(:mod:`chordview.generator.chorale`): the bass voice starts every event on the label's bass, and
 its non-chord tones are passing and neighbour tones in an event's last half-beat and suspensions
 held over into an event's first half-beat (or beat) before resolving to a chord tone. ``N``
 events sound no pitched note: they are silence, drums only, or noise (added at render time, see
@@ -30,11 +30,11 @@ from functools import lru_cache
 
 import numpy as np
 
-from chordview.training import chorale, voicing
-from chordview.training.band import Band, Part
-from chordview.training.drums import drum_part
-from chordview.training.groove import Feel, TimeMap
-from chordview.training.harmony import INVERSIONS, ChordEvent
+from chordview.generator import chorale, voicing
+from chordview.generator.band import Band, Part
+from chordview.generator.drums import drum_part
+from chordview.generator.groove import Feel, TimeMap
+from chordview.generator.harmony import INVERSIONS, ChordEvent
 
 BASS, COMP, COMP2, PAD, MELODY, DRUMS = 0, 1, 2, 3, 4, 9
 _MAJOR = (0, 2, 4, 5, 7, 9, 11)

@@ -6,11 +6,11 @@ import mir_eval
 import numpy as np
 import pytest
 
-from chordview.training import voicing
-from chordview.training.arrange import BASS, COMP, COMP2, DRUMS, MELODY, PAD
-from chordview.training.band import Band
-from chordview.training.harmony import QUALITY_INTERVALS
-from tests.training.songs import arranged as arranged_song
+from chordview.generator import voicing
+from chordview.generator.arrange import BASS, COMP, COMP2, DRUMS, MELODY, PAD
+from chordview.generator.band import Band
+from chordview.generator.harmony import QUALITY_INTERVALS
+from tests.generator.songs import arranged as arranged_song
 
 EPS = 1e-9
 

@@ -4,7 +4,7 @@
 strings, brass, synths ...), usually a bass, sometimes a second comping part, a pad, a melody and a
 drum groove, each with its own style, voicing, register, mix and effect sends. :meth:`Band.chorale`
 is four voices (a choir, strings, organ, winds, brass, a keyboard or a mix) singing in four parts
-with no drums (:mod:`chordview.training.chorale`). :meth:`Band.solo` is one clean instrument that
+with no drums (:mod:`chordview.generator.chorale`). :meth:`Band.solo` is one clean instrument that
 also plays the bass with its left hand, for tests and demos.
 """
 
@@ -14,8 +14,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from chordview.training.chorale import RANGES
-from chordview.training.drums import KITS, SHAKER, TAMBOURINE, grooves
+from chordview.generator.chorale import RANGES
+from chordview.generator.drums import KITS, SHAKER, TAMBOURINE, grooves
 
 # (weight, programs, styles, voicings) of comping families
 _COMP = (
@@ -75,7 +75,7 @@ class Part:
         Comping: ``sustain``, ``block``, ``strum``, ``arpeggio``; bass: ``sustain``, ``roots``,
         ``root_fifth``, ``octaves``, ``walking``; melody: ``melody``; four-part writing: ``voice``.
     voicing : str
-        One of :data:`chordview.training.voicing.VOICINGS` (comping parts).
+        One of :data:`chordview.generator.voicing.VOICINGS` (comping parts).
     pattern : tuple of float
         Onsets within a bar, in beats (``block``, ``strum`` and bass styles).
     legato : float
@@ -129,7 +129,7 @@ class Band:
     bass, comp2, pad, melody : Part or None
         Optional parts.
     drums : str or None
-        Groove name (see :func:`chordview.training.drums.grooves`), None for no drums.
+        Groove name (see :func:`chordview.generator.drums.grooves`), None for no drums.
     n_groove : str
         Groove for drums-only ``N`` stretches in a song without drums.
     kit : int
@@ -146,7 +146,7 @@ class Band:
         Bass, tenor, alto and soprano of four-part writing; when given they replace every other
         part (``comp`` is then the soprano, for reference only).
     ornaments : tuple of (str, float)
-        Keyword arguments of :func:`chordview.training.chorale.write` (ornament probabilities).
+        Keyword arguments of :func:`chordview.generator.chorale.write` (ornament probabilities).
     """
 
     comp: Part

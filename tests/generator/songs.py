@@ -6,10 +6,10 @@ from collections.abc import Callable
 
 import numpy as np
 
-from chordview.training.arrange import arrange
-from chordview.training.band import Band
-from chordview.training.groove import Feel
-from chordview.training.synth import plan_song
+from chordview.generator.arrange import arrange
+from chordview.generator.band import Band
+from chordview.generator.groove import Feel
+from chordview.generator.synth import plan_song
 
 
 def arranged(

@@ -6,13 +6,13 @@ import mir_eval
 import numpy as np
 import pytest
 
-from chordview.training.arrange import BASS, COMP, COMP2, DRUMS, PAD
-from chordview.training.band import Band
-from chordview.training.chorale import RANGES, voice
-from chordview.training.harmony import QUALITY_INTERVALS
-from chordview.training.synth import song_texture
-from chordview.training.voicing import OMITTABLE_FIFTH
-from tests.training.songs import arranged
+from chordview.generator.arrange import BASS, COMP, COMP2, DRUMS, PAD
+from chordview.generator.band import Band
+from chordview.generator.chorale import RANGES, voice
+from chordview.generator.harmony import QUALITY_INTERVALS
+from chordview.generator.synth import song_texture
+from chordview.generator.voicing import OMITTABLE_FIFTH
+from tests.generator.songs import arranged
 
 EPS = 1e-9
 VOICES = (BASS, COMP, COMP2, PAD)

@@ -1,7 +1,7 @@
 """Offline FluidSynth rendering with soundfonts cached per process.
 
 :func:`render_midi` plays MIDI messages; :func:`render_score` plays a
-:class:`~chordview.training.arrange.Score`; the evaluation sets
+:class:`~chordview.generator.arrange.Score`; the evaluation sets
 (:mod:`chordview.evalsets.render_scores`) render through :func:`render_midi` too.
 Each process loads a soundfont once into a silent host synth and lends it to a fresh synth per
 song (about 1 ms to create), so no state (chorus LFO phase, reverb tail, the 64-sample block
@@ -212,7 +212,7 @@ def render_score(
 
     Parameters
     ----------
-    score : chordview.training.arrange.Score
+    score : chordview.generator.arrange.Score
         Notes (seconds), programs and controllers. A program missing from the soundfont falls
         back to program 0 of its bank (kit 0 for drums).
     soundfont, sr, n_samples : str or Path, int, int

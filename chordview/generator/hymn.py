@@ -1,7 +1,7 @@
 """Chord progressions in the style of a four-part chorale (the ``hymn`` plan), in beats.
 
-:mod:`chordview.training.harmony` writes the harmony of band songs; four-part songs sung to it
-(:meth:`chordview.training.band.Band.chorale`) have a band's harmonic rhythm and vocabulary. This
+:mod:`chordview.generator.harmony` writes the harmony of band songs; four-part songs sung to it
+(:meth:`chordview.generator.band.Band.chorale`) have a band's harmonic rhythm and vocabulary. This
 module writes what a chorale harmonisation is made of, as common-practice harmony describes it:
 
 - phrases of one to three bars, each closed by a cadence on a held chord (a fermata: two to four
@@ -12,7 +12,7 @@ module writes what a chorale harmonisation is made of, as common-practice harmon
 - triads and the common seventh chords only: V7, ii7, vii°7 (minor) and viiø7 (major), vi7, IV7,
   applied dominants (V7/x, vii°7/x), and the 8-7 motion V - V7 over one bass; no added-sixth,
   suspended, augmented or minor-major chords (suspensions are non-chord tones of the voices, see
-  :mod:`chordview.training.chorale`);
+  :mod:`chordview.generator.chorale`);
 - first inversions about as often as in chorale harmonisations (a third of the triads, vii° and
   ii° mostly as sixth chords, ii7 mostly as ii6/5), second inversions only as the cadential
   six-four;
@@ -22,14 +22,14 @@ module writes what a chorale harmonisation is made of, as common-practice harmon
 Labels follow the analytic convention of common-practice harmony: over F in C major the sonority
 F-A-C-D is ii6/5, ``D:min7/b3``, where a band song calls it ``F:maj6`` (iiø6/5, ``hdim7/b3``, in
 minor likewise); the label of a pitch set over its bass depends on the style, as it does for an
-analyst. Every chord is a :class:`~chordview.training.harmony.Span` on the half-beat grid.
+analyst. Every chord is a :class:`~chordview.generator.harmony.Span` on the half-beat grid.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from chordview.training.harmony import Span, _Chord, _pick, laid_out
+from chordview.generator.harmony import Span, _Chord, _pick, laid_out
 
 #: Tempo range of hymn songs, quarter notes per minute (chorales are sung slowly).
 TEMPO = (56.0, 100.0)

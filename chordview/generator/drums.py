@@ -2,7 +2,7 @@
 
 Grooves are bar patterns of General MIDI percussion keys (channel 10), written as strings over a
 sixteenth-note grid (``x`` = hit, ``o`` = softer hit, ``.`` = rest); swing comes from the song's
-:class:`~chordview.training.groove.TimeMap`. The last bar of every phrase may end in a tom fill and
+:class:`~chordview.generator.groove.TimeMap`. The last bar of every phrase may end in a tom fill and
 the next bar then opens with a crash.
 """
 
@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from chordview.training.groove import Feel, TimeMap
+from chordview.generator.groove import Feel, TimeMap
 
 KICK, SIDESTICK, SNARE, CLAP, BRUSH = 36, 37, 38, 39, 40
 HAT, PEDAL_HAT, OPEN_HAT, CRASH, RIDE = 42, 44, 46, 49, 51
