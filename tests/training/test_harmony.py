@@ -6,10 +6,11 @@ import mir_eval
 import numpy as np
 import pytest
 
+from chordview.theory import QUALITIES
 from chordview.training import harmony
 from chordview.training.balance import stats
 from chordview.training.groove import TimeMap
-from chordview.training.harmony import INVERSIONS, MIN_QUALITY_SHARE, QUALITIES, song_spans
+from chordview.training.harmony import INVERSIONS, MIN_QUALITY_SHARE, song_spans
 from chordview.training.synth import random_progression, song_events
 
 N_SONGS = 200
