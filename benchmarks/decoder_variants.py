@@ -45,7 +45,7 @@ VARIANTS = {
 
 def chord_tables(classes: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Per tag: root index (12 = none), pitch-class template, allowed bass notes, is-X."""
-    from chordview.decode import QUALITY_INTERVALS, SEMITONES, pitch_class
+    from chordview.theory import QUALITY_SEMITONES, pitch_class
 
     n = len(classes)
     root = np.full(n, 12)
@@ -58,7 +58,7 @@ def chord_tables(classes: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray
             continue
         name, quality = c.split(":")
         r = pitch_class(name)
-        tones = [r] + [(r + SEMITONES[x]) % 12 for x in QUALITY_INTERVALS[quality]]
+        tones = [(r + s) % 12 for s in QUALITY_SEMITONES[quality]]
         root[i], template[i, tones], bass[i, tones] = r, 1.0, True
     return root, template, bass, unknown
 

@@ -7,18 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from chordview.contract import boundary_times
-
-#: Harte interval names of each quality's tones, and their size in semitones.
-QUALITY_INTERVALS = {
-    "maj": ("3", "5"), "min": ("b3", "5"), "dim": ("b3", "b5"), "aug": ("3", "#5"),
-    "maj6": ("3", "5", "6"), "min6": ("b3", "5", "6"), "7": ("3", "5", "b7"),
-    "maj7": ("3", "5", "7"), "min7": ("b3", "5", "b7"), "dim7": ("b3", "b5", "bb7"),
-    "hdim7": ("b3", "b5", "b7"), "minmaj7": ("b3", "5", "7"), "sus2": ("2", "5"),
-    "sus4": ("4", "5"),
-}  # fmt: skip
-SEMITONES = {"2": 2, "b3": 3, "3": 4, "4": 5, "b5": 6, "5": 7, "#5": 8, "6": 9, "bb7": 9,
-             "b7": 10, "7": 11}  # fmt: skip
-_PC = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
+from chordview.theory import with_bass
 
 
 @dataclass(frozen=True)
@@ -39,12 +28,6 @@ class Segment:
     end: float
     label: str
     confidence: float
-
-
-def pitch_class(name: str) -> int:
-    """Pitch class of a note name such as ``'C#'`` or ``'Bb'``."""
-    pc = _PC[name[0]]
-    return (pc + name.count("#") - name.count("b")) % 12
 
 
 def viterbi_tags(tag_probs: np.ndarray, *, self_transition: float) -> np.ndarray:
@@ -74,16 +57,11 @@ def viterbi_tags(tag_probs: np.ndarray, *, self_transition: float) -> np.ndarray
 def _inversion(label: str, bass_probs: np.ndarray, *, min_confidence: float) -> str:
     if ":" not in label:
         return label
-    root, quality = label.split(":", 1)
     mean = bass_probs.mean(axis=0)
     bass = int(np.argmax(mean))
     if bass >= 12 or mean[bass] < min_confidence:
         return label
-    interval = (bass - pitch_class(root)) % 12
-    for name in QUALITY_INTERVALS.get(quality, ()):
-        if SEMITONES[name] == interval:
-            return f"{label}/{name}"
-    return label
+    return with_bass(label, bass)
 
 
 def decode(

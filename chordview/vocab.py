@@ -7,20 +7,16 @@ encoder's indices, so every decode goes through :func:`tag_classes`, which is al
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 
 import numpy as np
 
 from chordview.features import DEFAULT_SPEC, FeatureSpec
+from chordview.theory import PITCH_CLASSES, transpose
+from chordview.theory import QUALITIES as QUALITIES  # re-exported: the vocabulary's qualities
 
-VOCAB = "3567s"
-PITCH_CLASSES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
+VOCAB = "3567s"  # pumpp's name for the 14 qualities of chordview.theory.QUALITIES
 ROOT_CLASSES = (*PITCH_CLASSES, "N")
-QUALITIES = (
-    "maj", "min", "dim", "aug", "maj6", "min6", "7", "maj7", "min7", "dim7", "hdim7", "minmaj7",
-    "sus2", "sus4",
-)  # fmt: skip
 
 
 def tag_task(spec: FeatureSpec = DEFAULT_SPEC):
@@ -46,7 +42,7 @@ def transposition(classes, semitones: int) -> np.ndarray:
     moved up ``semitones``.
 
     A class is a pitch class (``'C#'``), a Harte ``root:quality`` label or anything else (``N``,
-    ``X``), which stays where it is.
+    ``X``), which stays where it is (:func:`chordview.theory.transpose`).
 
     Raises
     ------
@@ -54,15 +50,12 @@ def transposition(classes, semitones: int) -> np.ndarray:
         When a transposed class is not in ``classes`` (the vocabulary is not closed under
         transposition).
     """
-    from chordview.decode import pitch_class
-
     index = {c: i for i, c in enumerate(classes)}
     table = np.arange(len(classes))
     for i, label in enumerate(classes):
-        root, colon, quality = str(label).partition(":")
-        if not re.fullmatch(r"[A-G][#b]*", root):
+        moved = transpose(str(label), semitones)
+        if moved == label:
             continue
-        moved = PITCH_CLASSES[(pitch_class(root) + semitones) % 12] + colon + quality
         if moved not in index:
             raise ValueError(f"class {label!r} moved by {semitones} semitones ({moved!r}) is not "
                              "in the vocabulary")  # fmt: skip

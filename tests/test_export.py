@@ -10,9 +10,10 @@ import pytest
 
 from chordview import export
 from chordview.analysis import Analysis, analyze
-from chordview.decode import QUALITY_INTERVALS, Segment
+from chordview.decode import Segment
 from chordview.errors import OutputError
 from chordview.export import check_targets, output_paths, to_jams, to_lab, write_outputs
+from chordview.theory import QUALITY_TABLE
 from chordview.vocab import tag_classes
 from tests.conftest import SR, chord_signal
 
@@ -28,8 +29,8 @@ MODEL = {
 def _every_label() -> list[str]:
     """All 170 tags plus every inversion the decoder can produce."""
     labels = list(tag_classes())
-    for quality, intervals in QUALITY_INTERVALS.items():
-        labels += [f"{root}:{quality}/{iv}" for root in ("F#", "Bb") for iv in intervals]
+    for q in QUALITY_TABLE:
+        labels += [f"{root}:{q.name}/{d}" for root in ("F#", "Bb") for d in q.degrees[1:]]
     return labels
 
 

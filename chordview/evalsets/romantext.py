@@ -33,17 +33,8 @@ import warnings
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from chordview import theory
 from chordview.errors import AnnotationError
-
-QUALITY_INTERVALS: dict[str, tuple[int, ...]] = {
-    "maj": (0, 4, 7), "min": (0, 3, 7), "dim": (0, 3, 6), "aug": (0, 4, 8),
-    "maj6": (0, 4, 7, 9), "min6": (0, 3, 7, 9), "7": (0, 4, 7, 10), "maj7": (0, 4, 7, 11),
-    "min7": (0, 3, 7, 10), "dim7": (0, 3, 6, 9), "hdim7": (0, 3, 6, 10),
-    "minmaj7": (0, 3, 7, 11), "sus2": (0, 2, 7), "sus4": (0, 5, 7),
-}  # fmt: skip
-_BY_SET = {frozenset(v): k for k, v in QUALITY_INTERVALS.items()}
-_DEGREE = {2: "2", 3: "b3", 4: "3", 5: "4", 6: "b5", 7: "5", 8: "#5", 9: "6", 10: "b7", 11: "7"}
-_DEGREE_BY_QUALITY = {"dim7": {9: "bb7"}}  # the diminished seventh is spelled bb7, not 6
 
 
 def corpus_root() -> Path:
@@ -160,14 +151,12 @@ def harte_from_pitches(pitches, *, root, bass) -> str:
     candidates = [root, *sorted((p for p in pitches if p.pitchClass != root.pitchClass),
                                 key=lambda p: p.ps)]  # fmt: skip
     for cand in candidates:
-        quality = _BY_SET.get(frozenset((pc - cand.pitchClass) % 12 for pc in pcs))
+        quality = theory.quality_of(pc - cand.pitchClass for pc in pcs)
         if quality is None:
             continue
-        label = f"{_spell(cand)}:{quality}"
-        step = (bass.pitchClass - cand.pitchClass) % 12
-        if step:
-            label += "/" + _DEGREE_BY_QUALITY.get(quality, {}).get(step, _DEGREE[step])
-        return label
+        # the bass is one of the pitches, so a chord tone: its degree in the quality ('bb7' in dim7)
+        degree = theory.bass_degree(quality, bass.pitchClass - cand.pitchClass)
+        return theory.harte(_spell(cand), quality, degree)
     return "X"
 
 

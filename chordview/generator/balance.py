@@ -11,9 +11,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from chordview.decode import pitch_class
-from chordview.generator.harmony import QUALITIES, ChordEvent
-from chordview.vocab import PITCH_CLASSES
+from chordview.generator.harmony import ChordEvent
+from chordview.theory import PITCH_CLASSES, QUALITIES, pitch_class
 
 
 @dataclass(frozen=True)
@@ -29,7 +28,7 @@ class ClassBalance:
     no_chord : float
         Share of all time labelled ``N``.
     quality : dict of str to float
-        Share of chord time (``N`` excluded) per quality, in :data:`harmony.QUALITIES` order;
+        Share of chord time (``N`` excluded) per quality, in :data:`chordview.theory.QUALITIES` order;
         labels outside the vocabulary count under ``'other'``.
     root : dict of str to float
         Share of chord time per root pitch class (sharp names).

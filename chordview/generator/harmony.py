@@ -12,7 +12,7 @@ to two bars.
 
 Class balance: every colour weight is multiplied by :data:`QUALITY_BOOST`, a per-quality factor
 calibrated so that over many songs each of the 14 qualities of the ``3567s`` vocabulary holds at
-least :data:`MIN_QUALITY_SHARE` of the chord time (measured by :func:`chordview.training.balance.
+least :data:`MIN_QUALITY_SHARE` of the chord time (measured by :func:`chordview.generator.balance.
 stats` in the tests). Inversions use only the bass degrees of :data:`INVERSIONS`: symmetric and
 sixth chords stay in root position, so a pitch set plus its bass maps to exactly one label.
 """
@@ -24,24 +24,26 @@ from typing import NamedTuple
 
 import numpy as np
 
-from chordview.vocab import PITCH_CLASSES
+from chordview import theory
 
-QUALITY_INTERVALS: dict[str, tuple[int, ...]] = {
-    "maj": (0, 4, 7), "min": (0, 3, 7), "dim": (0, 3, 6), "aug": (0, 4, 8),
-    "maj6": (0, 4, 7, 9), "min6": (0, 3, 7, 9), "7": (0, 4, 7, 10), "maj7": (0, 4, 7, 11),
-    "min7": (0, 3, 7, 10), "dim7": (0, 3, 6, 9), "hdim7": (0, 3, 6, 10), "minmaj7": (0, 3, 7, 11),
-    "sus2": (0, 2, 7), "sus4": (0, 5, 7),
+# The tables of this module name qualities ("minmaj7" ...) as musical choices of the generator's
+# style: which colours each degree takes, how often, which inversions are written. What a quality
+# is (its tones, degrees and spelling) comes from chordview.theory alone.
+
+# quality -> ((Harte bass degree, weight), ...). Left out on purpose, as they sound like another
+# chord of the vocabulary in root position or are symmetric: aug, dim7, maj6, min6, sus2, sus4
+# (all inversions), min7/b3 (= maj6) and hdim7/b3 (= min6).
+_INVERSION_WEIGHTS: dict[str, tuple[tuple[str, float], ...]] = {
+    "maj": (("3", 3), ("5", 2)), "min": (("b3", 3), ("5", 2)), "dim": (("b3", 2), ("b5", 1)),
+    "7": (("3", 3), ("5", 1), ("b7", 2)), "maj7": (("3", 2), ("5", 1), ("7", 1)),
+    "min7": (("5", 1), ("b7", 2)), "hdim7": (("b5", 1), ("b7", 1)),
+    "minmaj7": (("b3", 1), ("5", 1), ("7", 1)),
 }  # fmt: skip
-QUALITIES: tuple[str, ...] = tuple(QUALITY_INTERVALS)
-# quality -> ((Harte bass degree, semitones above the root, weight), ...). Left out on purpose, as
-# they sound like another chord of the vocabulary in root position or are symmetric: aug, dim7,
-# maj6, min6, sus2, sus4 (all inversions), min7/b3 (= maj6) and hdim7/b3 (= min6).
+#: quality -> ((Harte bass degree, semitones above the root, weight), ...)
 INVERSIONS: dict[str, tuple[tuple[str, int, float], ...]] = {
-    "maj": (("3", 4, 3), ("5", 7, 2)), "min": (("b3", 3, 3), ("5", 7, 2)),
-    "dim": (("b3", 3, 2), ("b5", 6, 1)), "7": (("3", 4, 3), ("5", 7, 1), ("b7", 10, 2)),
-    "maj7": (("3", 4, 2), ("5", 7, 1), ("7", 11, 1)), "min7": (("5", 7, 1), ("b7", 10, 2)),
-    "hdim7": (("b5", 6, 1), ("b7", 10, 1)), "minmaj7": (("b3", 3, 1), ("5", 7, 1), ("7", 11, 1)),
-}  # fmt: skip
+    q: tuple((d, theory.degree_semitones(d), w) for d, w in options)
+    for q, options in _INVERSION_WEIGHTS.items()
+}
 # Calibrated with stats() on 1500 30-second songs (factor *= (0.055 / share) ** 0.8 while a share
 # was under 5.5%); raise a factor to raise that quality's share.
 QUALITY_BOOST: dict[str, float] = {
@@ -49,8 +51,6 @@ QUALITY_BOOST: dict[str, float] = {
     "maj7": 1.0, "min7": 1.0, "dim7": 2.8, "hdim7": 2.25, "minmaj7": 4.5, "sus2": 2.3, "sus4": 1.55,
 }  # fmt: skip
 MIN_QUALITY_SHARE = 0.035
-
-_FLATS = ("C", "Db", "D", "Eb", "E", "F", "Gb", "G", "Ab", "A", "Bb", "B")
 
 _MINOR_TONIC = (("min", 10), ("min7", 3), ("min6", 2), ("minmaj7", 2), ("sus2", 0.8), ("sus4", 0.4))
 # degree -> (semitones above the tonic, function, weight, ((quality, weight), ...))
@@ -128,14 +128,14 @@ def spell(pc: int, key: tuple[int, str]) -> str:
     """Root name of pitch class ``pc`` in ``key`` = (tonic, mode): flats in flat keys."""
     tonic, mode = key
     major_tonic = (tonic + (3 if mode == "minor" else 0)) % 12
-    return (_FLATS if major_tonic in (1, 3, 5, 8, 10) else PITCH_CLASSES)[pc % 12]
+    return theory.spell(pc, prefer_flats=major_tonic in (1, 3, 5, 8, 10))
 
 
 def chord_label(root: int, quality: str, *, key: tuple[int, str], bass: str = "") -> str:
     """Harte label such as ``'Bb:7/3'``; ``'N'`` when ``quality`` is ``'N'``."""
     if quality == "N":
         return "N"
-    return f"{spell(root, key)}:{quality}" + (f"/{bass}" if bass else "")
+    return theory.harte(spell(root, key), quality, bass)
 
 
 def _pick(rng: np.random.Generator, items, weights) -> int:
@@ -189,7 +189,7 @@ def _phrase(rng: np.random.Generator, key: tuple[int, str], style: _Style) -> li
             names = ["I" if mode == "major" else "i"]
         deg = names[_pick(rng, names, [degrees[d][2] for d in names])]
         offset, _, _, colours = degrees[deg]
-        colours = [(q, w * (style.sevenths if len(QUALITY_INTERVALS[q]) == 4 else 1.0))
+        colours = [(q, w * (style.sevenths if len(theory.QUALITY_SEMITONES[q]) == 4 else 1.0))
                    for q, w in colours]  # fmt: skip
         scale = float(rng.choice([0.5, 1, 1, 1, 2]))
         beats = float(np.clip(style.base * scale, 0.5, 2 * style.beats_per_bar))

@@ -1,9 +1,9 @@
 """Chord voicings for the comping parts: close, open, drop-2, shell and guitar shapes.
 
 Every voicing returns MIDI keys whose pitch classes are chord tones only. Fifths are left out only
-where no other label could be heard instead: in ``7``, ``maj7``, ``min7`` and ``minmaj7`` chords
-(``C E Bb`` over a ``C`` bass is still ``C:7``); the altered fifths of ``dim``, ``aug``, ``hdim7``
-and ``dim7`` and the fifth of sixth chords are always kept. Guitar shapes are found by searching
+where no other label could be heard instead, in the qualities of
+:data:`chordview.theory.OMITTABLE_FIFTH` (``C E Bb`` over a ``C`` bass is still ``C:7``); altered
+fifths and the fifth of sixth chords are always kept. Guitar shapes are found by searching
 standard-tuning fret positions and cached per chord.
 """
 
@@ -13,8 +13,9 @@ from functools import lru_cache
 
 import numpy as np
 
+from chordview.theory import OMITTABLE_FIFTH as OMITTABLE_FIFTH  # re-exported for the voicings
+
 VOICINGS = ("close", "open", "drop2", "shell", "guitar")
-OMITTABLE_FIFTH = frozenset({"7", "maj7", "min7", "minmaj7"})
 _STRINGS = (40, 45, 50, 55, 59, 64)  # E2 A2 D3 G3 B3 E4
 
 

@@ -6,8 +6,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen
 
-from chordview.decode import pitch_class
-from chordview.vocab import PITCH_CLASSES
+from chordview.theory import chord_symbol, pitch_class
 
 _NO_CHORD = QColor("#5a5a5a")
 
@@ -29,31 +28,14 @@ def segment_colour(label: str, confidence: float) -> QColor:
     return colour
 
 
-_SYMBOLS = {"maj": "", "min": "m", "dim": "dim", "aug": "+", "maj6": "6", "min6": "m6", "7": "7",
-            "maj7": "maj7", "min7": "m7", "dim7": "dim7", "hdim7": "m7b5", "minmaj7": "m(maj7)",
-            "sus2": "sus2", "sus4": "sus4"}  # fmt: skip
-
-
 def short_labels(label: str) -> list[str]:
-    """Ever shorter ways to write a Harte label: ``'F#:min7/b7'`` -> full, ``'F#m7/b7'``, ``'F#m7'``,
-    ``'F#'``. The chord track shows the longest that fits its box."""
+    """Ever shorter ways to write a Harte label: ``'F#:min7/b7'`` -> full, ``'F#m7/E'``, ``'F#m7'``,
+    ``'F#'`` (chord symbols from :func:`chordview.theory.chord_symbol`). The chord track shows the
+    longest that fits its box."""
     if label in ("N", "X") or ":" not in label:
         return [label]
-    root, _, rest = label.partition(":")
-    quality, _, bass = rest.partition("/")
-    symbol = root + _SYMBOLS.get(quality, quality)
-    out = [label, symbol + (f"/{_bass_note(root, bass)}" if bass else ""), symbol, root]
+    out = [label, chord_symbol(label), chord_symbol(label, bass=False), label.partition(":")[0]]
     return list(dict.fromkeys(out))
-
-
-def _bass_note(root: str, degree: str) -> str:
-    """Note name of a Harte bass degree: ``('D', '3') -> 'F#'`` (the degree itself if unknown)."""
-    from mir_eval.chord import scale_degree_to_semitone
-
-    try:
-        return PITCH_CLASSES[(pitch_class(root) + scale_degree_to_semitone(degree)) % 12]
-    except Exception:  # an unusual spelling: show it as written
-        return degree
 
 
 class ChordTrackItem(pg.GraphicsObject):

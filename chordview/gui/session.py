@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from chordview.contract import frames_to_time
-from chordview.decode import Segment, pitch_class
-from chordview.vocab import PITCH_CLASSES, QUALITIES
+from chordview.decode import Segment
+from chordview.theory import PITCH_CLASSES, QUALITIES, pitch_class
 
 #: Lanes in display order: name -> (head, title).
 LANES = {

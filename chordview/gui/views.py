@@ -18,7 +18,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont
 
-from chordview.vocab import PITCH_CLASSES, QUALITIES
+from chordview.theory import PITCH_CLASSES, QUALITIES
 
 from .chords import ChordTrackItem
 

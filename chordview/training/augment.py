@@ -7,13 +7,20 @@ from functools import cache
 import numpy as np
 
 from chordview.inference import shift_features
-from chordview.vocab import tag_classes, transposition
+from chordview.theory import PITCH_CLASSES
+from chordview.vocab import ROOT_CLASSES, tag_classes, transposition
 
 
 @cache
 def tag_transposition(semitones: int) -> np.ndarray:
     """Index map of the 170 chord tags transposed by ``semitones`` (N and X stay)."""
     return transposition(tag_classes(), semitones)
+
+
+@cache
+def _class_transposition(head: str, semitones: int) -> np.ndarray:
+    """Index map of a root/bass (13 classes, N stays) or pitch (12) head moved by ``semitones``."""
+    return transposition(PITCH_CLASSES if head == "chord_pitch" else ROOT_CLASSES, semitones)
 
 
 def pitch_shift(
@@ -36,11 +43,14 @@ def pitch_shift(
     if semitones == 0:
         return features, labels
     out = shift_features(features, semitones * bins_per_semitone)
+    pitch = labels["chord_pitch"]
+    moved_pitch = np.empty_like(pitch)
+    moved_pitch[..., _class_transposition("chord_pitch", semitones)] = pitch
     shifted = {
         "chord_tag": tag_transposition(semitones)[labels["chord_tag"]],
-        "chord_pitch": np.roll(labels["chord_pitch"], semitones, axis=-1),
+        "chord_pitch": moved_pitch,
     }
     for head in ("chord_root", "chord_bass"):
         v = labels[head]
-        shifted[head] = np.where(v < 12, (v + semitones) % 12, v)
+        shifted[head] = _class_transposition(head, semitones)[v].astype(v.dtype, copy=False)
     return out, shifted

@@ -9,7 +9,7 @@ import pytest
 from chordview.generator import voicing
 from chordview.generator.arrange import BASS, COMP, COMP2, DRUMS, MELODY, PAD
 from chordview.generator.band import Band
-from chordview.generator.harmony import QUALITY_INTERVALS
+from chordview.theory import QUALITY_SEMITONES
 from tests.generator.songs import arranged as arranged_song
 
 EPS = 1e-9
@@ -110,7 +110,7 @@ def test_solo_band_is_one_clean_instrument():
 @pytest.mark.parametrize("kind", voicing.VOICINGS)
 def test_voicings_sound_chord_tones_only(kind):
     rng = np.random.default_rng(0)
-    for quality, intervals in QUALITY_INTERVALS.items():
+    for quality, intervals in QUALITY_SEMITONES.items():
         for root in range(12):
             for omit in (False, True):
                 tones = voicing.chord_tones(intervals, quality=quality, omit_fifth=omit)
@@ -127,7 +127,7 @@ def test_voicings_sound_chord_tones_only(kind):
 
 
 def test_fifths_are_omitted_only_where_the_label_survives():
-    for quality, intervals in QUALITY_INTERVALS.items():
+    for quality, intervals in QUALITY_SEMITONES.items():
         tones = voicing.chord_tones(intervals, quality=quality, omit_fifth=True)
         assert (7 in tones or 7 not in intervals) == (quality not in voicing.OMITTABLE_FIFTH)
         assert len(tones) >= 3
@@ -137,7 +137,7 @@ def test_guitar_shapes_are_playable():
     strings = (40, 45, 50, 55, 59, 64)
     for quality in ("maj", "min", "7", "min7", "dim7", "sus4", "maj6", "hdim7"):
         for root in range(12):
-            pcs = frozenset((root + t) % 12 for t in QUALITY_INTERVALS[quality])
+            pcs = frozenset((root + t) % 12 for t in QUALITY_SEMITONES[quality])
             shapes = voicing.guitar_shapes(pcs, pcs, root)
             assert shapes, (quality, root)
             for shape in shapes[:10]:

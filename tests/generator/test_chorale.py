@@ -9,9 +9,9 @@ import pytest
 from chordview.generator.arrange import BASS, COMP, COMP2, DRUMS, PAD
 from chordview.generator.band import Band
 from chordview.generator.chorale import RANGES, voice
-from chordview.generator.harmony import QUALITY_INTERVALS
 from chordview.generator.synth import song_texture
 from chordview.generator.voicing import OMITTABLE_FIFTH
+from chordview.theory import QUALITY_SEMITONES
 from tests.generator.songs import arranged
 
 EPS = 1e-9
@@ -21,7 +21,7 @@ VOICES = (BASS, COMP, COMP2, PAD)
 class _Chord:
     def __init__(self, root: int, quality: str, bass_degree: int = 0):
         self.root, self.quality = root, quality
-        self.tones = tuple(QUALITY_INTERVALS[quality])
+        self.tones = tuple(QUALITY_SEMITONES[quality])
         self.bass = (root + self.tones[bass_degree]) % 12
 
 
@@ -32,12 +32,12 @@ def sung(request):
     return [arranged(i, seed=33, band=choir, texture=request.param) for i in range(30)]
 
 
-@pytest.mark.parametrize("quality", sorted(QUALITY_INTERVALS))
+@pytest.mark.parametrize("quality", sorted(QUALITY_SEMITONES))
 def test_every_voicing_sounds_the_chord_in_range_with_its_bass(quality):
     rng = np.random.default_rng(0)
     prev = None
     for k in range(48):
-        chord = _Chord(k % 12, quality, bass_degree=(k // 12) % len(QUALITY_INTERVALS[quality]))
+        chord = _Chord(k % 12, quality, bass_degree=(k // 12) % len(QUALITY_SEMITONES[quality]))
         keys = voice(chord, prev, rng)
         pcs = {(chord.root + t) % 12 for t in chord.tones}
         assert len(keys) == 4 and list(keys) == sorted(set(keys))

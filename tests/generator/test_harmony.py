@@ -9,8 +9,9 @@ import pytest
 from chordview.generator import harmony
 from chordview.generator.balance import stats
 from chordview.generator.groove import TimeMap
-from chordview.generator.harmony import INVERSIONS, MIN_QUALITY_SHARE, QUALITIES, song_spans
+from chordview.generator.harmony import INVERSIONS, MIN_QUALITY_SHARE, song_spans
 from chordview.generator.synth import random_progression, song_events
+from chordview.theory import QUALITIES
 
 N_SONGS = 200
 

@@ -12,8 +12,9 @@ import numpy as np
 import pytest
 
 from chordview.generator.chorale import voice
-from chordview.generator.harmony import QUALITY_INTERVALS, _Chord
+from chordview.generator.harmony import _Chord
 from chordview.generator.hymn import TEMPO, _decorate, _phrase, hymn_spans
+from chordview.theory import QUALITY_SEMITONES
 from chordview.generator.synth import (
     HELDOUT_SOUNDFONT,
     plan_song,
@@ -141,7 +142,7 @@ def test_every_chorale_label_has_a_four_part_voicing(songs):
         def __init__(self, label):
             root, bitmap, bass = mir_eval.chord.encode(label)
             self.root, self.quality = root, _parse(label)[1]
-            self.tones = QUALITY_INTERVALS[self.quality]
+            self.tones = QUALITY_SEMITONES[self.quality]
             self.bass = (root + bass) % 12
 
     for label in {s.label for song in songs for s in song if s.label != "N"}:
