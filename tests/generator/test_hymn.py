@@ -14,7 +14,6 @@ import pytest
 from chordview.generator.chorale import voice
 from chordview.generator.harmony import _Chord
 from chordview.generator.hymn import TEMPO, _decorate, _phrase, hymn_spans
-from chordview.theory import QUALITY_SEMITONES
 from chordview.generator.synth import (
     HELDOUT_SOUNDFONT,
     plan_song,
@@ -22,6 +21,7 @@ from chordview.generator.synth import (
     song_events,
     song_texture,
 )  # fmt: skip
+from chordview.theory import QUALITY_SEMITONES
 
 N_SONGS = 300
 CHORALE_QUALITIES = {"maj", "min", "dim", "7", "min7", "hdim7", "dim7", "maj7"}
