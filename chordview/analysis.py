@@ -81,6 +81,15 @@ class Analysis:
         return self.sr / self.hop_length
 
     @property
+    def key(self):
+        """The song's key (:class:`chordview.theory.Key`), estimated from the head outputs
+        (:func:`chordview.key.estimate_key`); chord names for people are spelled in it."""
+        from chordview.key import estimate_key
+
+        tags = list(self.vocabulary.get("chord_tag", ()))
+        return estimate_key(self.outputs, no_chord=tags.index("N") if "N" in tags else None)
+
+    @property
     def frame_times(self) -> np.ndarray:
         """Time, in seconds, from which each output frame's chord sounds, as the decoder and the
         window place it (half a frame after the frame's start; see :class:`FrameGrid`)."""

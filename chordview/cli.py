@@ -47,9 +47,14 @@ def _add_analyze(sub, parents) -> None:
     a.add_argument("--demo", action="store_true",
                    help="also analyse the bundled demo song (its outputs go to the current "
                         "folder by default)")  # fmt: skip
-    a.add_argument("--format", default="jams,lab", help="comma-separated: jams, lab (default: both)")
+    a.add_argument("--format", default="jams,lab",
+                   help="comma-separated: jams, lab (default: both), or none")  # fmt: skip
     a.add_argument("-o", "--output-dir", type=Path,
                    help="folder for the outputs (default: beside each audio file)")  # fmt: skip
+    a.add_argument("--notation", choices=("musician", "harte"),
+                   help="also print each song's chords on stdout, spelled for musicians in the "
+                        "song's key (Bb, F#m7, A/C#) or as Harte labels; with --format none, "
+                        "only print them")  # fmt: skip
     a.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     a.set_defaults(run=commands.cmd_analyze)
 

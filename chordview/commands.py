@@ -128,11 +128,12 @@ def cmd_analyze(args) -> int:
     if not args.paths:
         raise ChordviewError("nothing to analyse: give audio files or folders, or --demo")
     formats = [f.strip().lower() for f in args.format.split(",") if f.strip()]
+    if formats == ["none"] and args.notation:  # the chord list on stdout is the output
+        formats = []
     bad = [f for f in formats if f not in FORMATS]
-    if bad or not formats:
-        raise ChordviewError(
-            f"unknown format {','.join(bad) or '(none)'}; use jams, lab or jams,lab"
-        )
+    if bad or (not formats and not args.notation):
+        raise ChordviewError(f"unknown format {','.join(bad) or '(none)'}; use jams, lab or "
+                             "jams,lab (or none with --notation)")  # fmt: skip
     if args.output_dir is not None:
         if not args.output_dir.exists():
             try:
@@ -146,9 +147,11 @@ def cmd_analyze(args) -> int:
     bar = _Bar(quiet=args.quiet)
 
     def written(audio, analysis, paths) -> None:
-        names = ", ".join(str(p) for p in paths)
+        names = ", ".join(str(p) for p in paths) or "no files"
         bar.line(f"{audio}: {len(analysis.segments)} chords ({analysis.model['name']} on "
                  f"{analysis.model['device']}) -> {names}")  # fmt: skip
+        if args.notation:
+            print(chord_list(analysis, notation=args.notation, title=str(audio)), flush=True)
 
     result = analyze_files(
         args.paths, formats=formats, output_dir=args.output_dir, overwrite=args.overwrite,
@@ -164,6 +167,25 @@ def cmd_analyze(args) -> int:
     elif not args.quiet:
         say(summary)
     return result.exit_code
+
+
+def clock(seconds: float) -> str:
+    """``m:ss.s``: 83.25 -> ``'1:23.2'``."""
+    tenths = int(round(max(seconds, 0.0) * 10))
+    return f"{tenths // 600}:{tenths % 600 / 10:04.1f}"
+
+
+def chord_list(analysis, *, notation: str, title: str) -> str:
+    """A song's chords as plain text, one change a line (``0:02.8  A/C#``), under a line naming
+    the song and its key; chord names in ``notation`` (``musician``: spelled in the key)."""
+    from chordview.theory import musician
+
+    key = analysis.key
+    lines = [f"# {title}: key {key.name}"]
+    for seg in analysis.segments:
+        name = musician(seg.label, key=key) if notation == "musician" else seg.label
+        lines.append(f"{clock(seg.start)}  {name}")
+    return "\n".join(lines)
 
 
 def cmd_models(args) -> int:

@@ -82,7 +82,9 @@ class Quality:
     degrees : tuple of str
         Harte degrees of its tones, root (``'1'``) first, e.g. ``('1', 'b3', '5', 'b7')``.
     symbol : str
-        Suffix of the chord symbol for people (``'m7'``: ``Cm7``).
+        Suffix of the chord symbol musicians read (``'m7'``: ``Cm7``).
+    compact : str
+        A shorter suffix where space is tight (``'ø7'`` for ``'m7b5'``, ``'°'`` for ``'dim'``).
     semitones : tuple of int
         Semitones of the tones above the root, root (0) first, in ``degrees`` order.
     """
@@ -90,6 +92,7 @@ class Quality:
     name: str
     degrees: tuple[str, ...]
     symbol: str
+    compact: str
     semitones: tuple[int, ...] = field(init=False)
 
     def __post_init__(self):
@@ -98,20 +101,20 @@ class Quality:
 
 #: The 14 qualities of the ``3567s`` vocabulary, in chordview's order (GUI grids, class balance).
 QUALITY_TABLE = (
-    Quality("maj", ("1", "3", "5"), ""),
-    Quality("min", ("1", "b3", "5"), "m"),
-    Quality("dim", ("1", "b3", "b5"), "dim"),
-    Quality("aug", ("1", "3", "#5"), "+"),
-    Quality("maj6", ("1", "3", "5", "6"), "6"),
-    Quality("min6", ("1", "b3", "5", "6"), "m6"),
-    Quality("7", ("1", "3", "5", "b7"), "7"),
-    Quality("maj7", ("1", "3", "5", "7"), "maj7"),
-    Quality("min7", ("1", "b3", "5", "b7"), "m7"),
-    Quality("dim7", ("1", "b3", "b5", "bb7"), "dim7"),
-    Quality("hdim7", ("1", "b3", "b5", "b7"), "m7b5"),
-    Quality("minmaj7", ("1", "b3", "5", "7"), "m(maj7)"),
-    Quality("sus2", ("1", "2", "5"), "sus2"),
-    Quality("sus4", ("1", "4", "5"), "sus4"),
+    Quality("maj", ("1", "3", "5"), "", ""),
+    Quality("min", ("1", "b3", "5"), "m", "m"),
+    Quality("dim", ("1", "b3", "b5"), "dim", "°"),
+    Quality("aug", ("1", "3", "#5"), "aug", "+"),
+    Quality("maj6", ("1", "3", "5", "6"), "6", "6"),
+    Quality("min6", ("1", "b3", "5", "6"), "m6", "m6"),
+    Quality("7", ("1", "3", "5", "b7"), "7", "7"),
+    Quality("maj7", ("1", "3", "5", "7"), "maj7", "Δ7"),
+    Quality("min7", ("1", "b3", "5", "b7"), "m7", "m7"),
+    Quality("dim7", ("1", "b3", "b5", "bb7"), "dim7", "°7"),
+    Quality("hdim7", ("1", "b3", "b5", "b7"), "m7b5", "ø7"),
+    Quality("minmaj7", ("1", "b3", "5", "7"), "mMaj7", "mΔ7"),
+    Quality("sus2", ("1", "2", "5"), "sus2", "sus2"),
+    Quality("sus4", ("1", "4", "5"), "sus4", "sus4"),
 )
 QUALITY_BY_NAME: dict[str, Quality] = {q.name: q for q in QUALITY_TABLE}
 QUALITIES: tuple[str, ...] = tuple(QUALITY_BY_NAME)
@@ -269,5 +272,127 @@ def chord_symbol(label: str, *, bass: bool = True) -> str:
     return symbol + (f"/{bass_note(root, degree)}" if bass and degree else "")
 
 
+# ----------------------------------------------------------------------------- keys and spelling
+#: Tonic names of the 24 keys, by pitch class: the spelling with fewer accidentals (F# major and
+#: Eb minor for the six-accidental keys, as musicians most often write them).
+MAJOR_TONICS = ("C", "Db", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
+MINOR_TONICS = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "G#", "A", "Bb", "B")
+_LETTER_NAMES = "CDEFGAB"
+#: Letter steps above the tonic for each semitone offset: the diatonic degree each chromatic
+#: note is written as (b2, 2, b3, 3, 4, #4, 5, b6, 6, b7, 7), in major and minor alike; in
+#: minor this gives the raised sixth and seventh (F# minor's leading tone is E#).
+_STEPS = (0, 1, 1, 2, 2, 3, 3, 4, 5, 5, 6, 6)
+#: Offsets written in the key's letters even if that needs E#, B#, Cb or Fb: its scale tones, and
+#: in minor also the raised sixth and seventh.
+_IN_KEY = {"major": {0, 2, 4, 5, 7, 9, 11}, "minor": {0, 2, 3, 5, 7, 8, 9, 10, 11}}
+
+
+@dataclass(frozen=True)
+class Key:
+    """A key: ``tonic`` pitch class (0 = C) and ``mode`` (``'major'`` or ``'minor'``)."""
+
+    tonic: int
+    mode: str = "major"
+
+    @property
+    def name(self) -> str:
+        """``'F# minor'``, ``'Bb major'``."""
+        return f"{self.tonic_name} {self.mode}"
+
+    @property
+    def tonic_name(self) -> str:
+        """The tonic spelled as the key is written (``'Bb'``, ``'F#'``)."""
+        return (MAJOR_TONICS if self.mode == "major" else MINOR_TONICS)[self.tonic % 12]
+
+    @property
+    def flats(self) -> bool:
+        """Whether the key signature has flats (F major, D minor, ...)."""
+        return "b" in self.tonic_name or self.tonic_name in (("F",) if self.mode == "major"
+                                                              else ("D", "G", "C", "F"))  # fmt: skip
+
+    def spell(self, pc: int) -> str:
+        """Pitch class ``pc`` written in this key: ``Key(5).spell(10) == 'Bb'``,
+        ``Key(6, 'minor').spell(5) == 'E#'`` (the leading tone), ``Key(0).spell(6) == 'F#'``."""
+        offset = (pc - self.tonic) % 12
+        letter = _LETTER_NAMES[(_LETTER_NAMES.index(self.tonic_name[0]) + _STEPS[offset]) % 7]
+        shift = (pc - _LETTERS[letter] + 6) % 12 - 6  # -6..5: accidentals on that letter
+        name = letter + ("#" * shift if shift > 0 else "b" * -shift)
+        plain = abs(shift) <= 1 and (name not in ("E#", "B#", "Cb", "Fb")
+                                     or offset in _IN_KEY[self.mode])  # fmt: skip
+        return name if plain else spell(pc, prefer_flats=self.flats)
+
+
+def spell_note(pc: int, key: Key | None = None) -> str:
+    """Pitch class ``pc`` spelled in ``key``, or with sharps when no key is known."""
+    return key.spell(pc) if key is not None else spell(pc)
+
+
+def chord_tones(label: str) -> list[str]:
+    """The tones of a chord spelled from its root by their degrees: ``'E:dim7'`` ->
+    ``['E', 'G', 'Bb', 'Db']``, ``'F#:7'`` -> ``['F#', 'A#', 'C#', 'E']``; ``[]`` for a label
+    without a vocabulary quality (``N``, ``X``)."""
+    root, quality, _bass = split(label)
+    q = QUALITY_BY_NAME.get(quality)
+    if q is None or not is_note(root):
+        return []
+    start = _LETTER_NAMES.index(root[0])
+    tones = []
+    for degree, semitones in zip(q.degrees, q.semitones, strict=True):
+        letter = _LETTER_NAMES[(start + int(_DEGREE.fullmatch(degree).group(2)) - 1) % 7]
+        pc = (pitch_class(root) + semitones) % 12
+        shift = (pc - _LETTERS[letter] + 6) % 12 - 6
+        tones.append(letter + ("#" * shift if shift > 0 else "b" * -shift))
+    return tones
+
+
+def musician(label: str, *, key: Key | None = None, bass: bool = True,
+             compact: bool = False) -> str:  # fmt: skip
+    """A Harte label as musicians read it, spelled in ``key``: ``'A#:maj/3'`` in F major ->
+    ``'Bb/D'``; ``'B:min'`` -> ``'Bm'``, ``'A:maj/3'`` -> ``'A/C#'``, ``'C:hdim7'`` -> ``'Cm7b5'``
+    (``'Cø7'`` with ``compact``), ``'N'`` -> ``'N.C.'``. ``bass=False`` leaves the slash bass out.
+    A label outside the vocabulary is returned as it is."""
+    if label == "N":
+        return "N.C."
+    root, quality, degree = split(label)
+    q = QUALITY_BY_NAME.get(quality)
+    if q is None or not is_note(root):
+        return label
+    name = spell_note(pitch_class(root), key) + (q.compact if compact else q.symbol)
+    if bass and degree:
+        try:
+            name += "/" + spell_note(bass_pitch_class(root, degree), key)
+        except Exception:  # a degree it cannot read: shown as written
+            name += "/" + degree
+    return name
+
+
+_SYMBOL = re.compile(r"(?P<root>[A-G][#b]?)(?P<suffix>[^/]*)(?:/(?P<bass>[A-G][#b]?))?")
+_SUFFIXES = {s: q.name for q in QUALITY_TABLE for s in (q.symbol, q.compact)}
+
+
+def parse_symbol(text: str) -> str:
+    """The Harte label of a chord symbol as :func:`musician` writes it (``'Bb/D'`` ->
+    ``'Bb:maj/3'``, ``'Cø7'`` -> ``'C:hdim7'``, ``'N.C.'`` -> ``'N'``).
+
+    Raises
+    ------
+    ValueError
+        When ``text`` is no chord symbol of the vocabulary, or its bass is not a chord tone.
+    """
+    if text.strip() in ("N.C.", "N"):
+        return "N"
+    m = _SYMBOL.fullmatch(text.strip())
+    if m is None or m.group("suffix") not in _SUFFIXES:
+        raise ValueError(f"{text!r} is not a chord symbol chordview knows")
+    root, quality = m.group("root"), _SUFFIXES[m.group("suffix")]
+    degree = ""
+    if m.group("bass"):
+        degree = bass_degree(quality, pitch_class(m.group("bass")) - pitch_class(root)) or ""
+        if not degree:
+            raise ValueError(f"{text!r}: {m.group('bass')} is not a tone of the chord")
+    return harte(root, quality, degree)
+
+
 register_notation("harte", str)
 register_notation("symbol", chord_symbol)
+register_notation("musician", musician)

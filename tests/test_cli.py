@@ -386,3 +386,24 @@ def test_fast_runs_the_network_once_and_says_so(capsys, tiny_bundle, wav_file, t
         assert rc == 0, err
         jam = json.loads((tmp_path / out / "song.jams").read_text())
         assert jam["annotations"][0]["annotation_metadata"]["annotator"]["pitch_shifts"] == shifts
+
+
+def test_notation_prints_the_chords_for_musicians(capsys, tiny_bundle, wav_file, tmp_path):
+    from chordview.theory import parse_symbol
+
+    song = wav_file("song.wav", seconds=3.0)
+    code = main(["analyze", str(song), "--model", str(tiny_bundle), "--notation", "musician",
+                 "--format", "none", "-q"])  # fmt: skip
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    first, *rows = out.strip().splitlines()
+    assert first.startswith(f"# {song}: key ") and first.endswith(("major", "minor"))
+    assert rows and rows[0].startswith("0:00.0  ")
+    for row in rows:
+        clock, name = row.split("  ")
+        assert clock.count(":") == 1 and parse_symbol(name)  # each a chord symbol it can read
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["song.wav"]  # --format none: no files
+    code = main(["analyze", str(song), "--model", str(tiny_bundle), "--notation", "harte", "-q"])
+    out = capsys.readouterr().out
+    assert code == 0 and ":" in out.splitlines()[1].split("  ")[1] or "N" in out
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["song.jams", "song.lab", "song.wav"]

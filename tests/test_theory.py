@@ -204,10 +204,10 @@ def test_chord_symbols_and_the_notation_registry(monkeypatch):
     assert len(symbols) == len(TAGS)  # no two classes look alike
     assert theory.format_label("D:maj/3", notation="symbol") == "D/F#"
     with pytest.raises(KeyError):
-        theory.format_label("C:maj", notation="musician")
+        theory.format_label("C:maj", notation="unicode")
     monkeypatch.setattr(theory, "NOTATIONS", dict(theory.NOTATIONS))  # registered for this test
-    theory.register_notation("musician", lambda label: theory.chord_symbol(label).replace("#", "♯"))
-    assert theory.format_label("F#:min7/b7", notation="musician") == "F♯m7/E"
+    theory.register_notation("unicode", lambda label: theory.chord_symbol(label).replace("#", "♯"))
+    assert theory.format_label("F#:min7/b7", notation="unicode") == "F♯m7/E"
 
 
 def test_the_theory_is_light():

@@ -6,7 +6,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen
 
-from chordview.theory import chord_symbol, pitch_class
+from chordview.theory import Key, musician, pitch_class
 
 _NO_CHORD = QColor("#5a5a5a")
 
@@ -28,13 +28,27 @@ def segment_colour(label: str, confidence: float) -> QColor:
     return colour
 
 
-def short_labels(label: str) -> list[str]:
-    """Ever shorter ways to write a Harte label: ``'F#:min7/b7'`` -> full, ``'F#m7/E'``, ``'F#m7'``,
-    ``'F#'`` (chord symbols from :func:`chordview.theory.chord_symbol`). The chord track shows the
-    longest that fits its box."""
-    if label in ("N", "X") or ":" not in label:
-        return [label]
-    out = [label, chord_symbol(label), chord_symbol(label, bass=False), label.partition(":")[0]]
+def short_labels(label: str, *, notation: str = "musician", key: Key | None = None) -> list[str]:
+    """Ever shorter ways to write a chord, each naming the same chord: the full name, without
+    its bass, then (in musician notation) with compact symbols. ``'F#:min7/b7'`` ->
+    ``['F#m7/E', 'F#m7']``; ``'B:hdim7'`` -> ``['Bm7b5', 'Bø7']``; ``'E:dim7'`` -> ``['Edim7',
+    'E°7']``. The chord track shows the longest that fits its box, or nothing (the hover bar
+    still names it): never a bare root, which would name another chord.
+
+    Parameters
+    ----------
+    label : str
+        Harte label.
+    notation : {'musician', 'harte'}
+        Musician notation spelled in ``key`` (``Bb/D``), or Harte labels (``A#:maj/3``).
+    key : Key, optional
+        The song's key, for spelling.
+    """
+    if notation == "harte":
+        out = [label, label.partition("/")[0]]
+    else:
+        out = [musician(label, key=key), musician(label, key=key, bass=False),
+               musician(label, key=key, bass=False, compact=True)]  # fmt: skip
     return list(dict.fromkeys(out))
 
 
@@ -44,14 +58,17 @@ class ChordTrackItem(pg.GraphicsObject):
     def __init__(self):
         super().__init__()
         self.segments = []
+        self.key, self.notation = None, "musician"
         self._bounds = QRectF(0, 0, 1, 1)
         self._font = QFont()
         self._font.setPointSize(8)
 
-    def set_segments(self, segments) -> None:
-        """Replace the segments (``Segment`` objects with start, end, label, confidence)."""
+    def set_segments(self, segments, *, key: Key | None = None, notation: str = "musician") -> None:
+        """Replace the segments (``Segment`` objects with start, end, label, confidence); their
+        labels are written in ``notation``, spelled in ``key``."""
         self.prepareGeometryChange()
         self.segments = list(segments)
+        self.key, self.notation = key, notation
         end = max((s.end for s in self.segments), default=1.0)
         self._bounds = QRectF(0, 0, end, 1)
         self.update()
@@ -78,7 +95,11 @@ class ChordTrackItem(pg.GraphicsObject):
             rect = transform.mapRect(QRectF(seg.start, 0.0, seg.end - seg.start, 1.0))
             painter.setPen(edge)
             painter.drawLine(rect.topLeft(), rect.bottomLeft())
-            text = next((t for t in short_labels(seg.label)
+            # a box cut by the view's edge is labelled in the part that shows
+            start, end = max(seg.start, x0), min(seg.end, x1)
+            rect = transform.mapRect(QRectF(start, 0.0, end - start, 1.0))
+            labels = short_labels(seg.label, notation=self.notation, key=self.key)
+            text = next((t for t in labels
                          if metrics.horizontalAdvance(t) + 4 <= rect.width()), None)  # fmt: skip
             if text is not None:
                 painter.setPen(QColor("#101010" if seg.confidence > 0.35 else "#e8e8e8"))

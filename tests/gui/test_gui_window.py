@@ -134,15 +134,6 @@ def test_recent_files_and_drop(window, song, open_song, qtbot, tmp_path):
         window.dropEvent(event)
 
 
-def test_chord_labels_shorten_to_fit_their_box():
-    from chordview.gui.chords import short_labels
-
-    assert short_labels("F#:min7/b7") == ["F#:min7/b7", "F#m7/E", "F#m7", "F#"]
-    assert short_labels("D:maj/3") == ["D:maj/3", "D/F#", "D"]
-    assert short_labels("B:hdim7") == ["B:hdim7", "Bm7b5", "B"]
-    assert short_labels("N") == ["N"]
-
-
 def test_recent_files_survive_a_restart(window, song, open_song, qtbot, tmp_path):
     """The list reaches the settings file (written off the GUI thread) and a new process reads it."""
     import subprocess
