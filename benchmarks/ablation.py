@@ -50,8 +50,15 @@ def summarise(epochs: int, name: str) -> dict:
 
 
 def markdown(rows: list[dict], epochs: int) -> str:
-    head = ["variant", "change", "parameters", "best epoch", "val tag accuracy", "val tag loss",
-            *METRICS]  # fmt: skip
+    head = [
+        "variant",
+        "change",
+        "parameters",
+        "best epoch",
+        "val tag accuracy",
+        "val tag loss",
+        *METRICS,
+    ]
     lines = [
         f"UNet ablations, {epochs} epochs x 150 batches of 8 x 128 frames each, seed 0; best "
         "epoch by validation loss (data/v2/val); test = data/v2/test, duration-weighted.",

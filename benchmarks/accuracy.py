@@ -27,9 +27,23 @@ from chordview.generator.synth import HELDOUT_SOUNDFONT, ChordEvent, events_to_j
 TEMPO = 96.0
 BEATS_PER_CHORD = 6  # 3.75 s per chord at 96 bpm: 16 chords = 60 s
 PROGRESSION = [
-    "G:maj", "E:min", "C:maj/3", "D:7", "G:maj/5", "A:min7", "D:maj", "B:min",
-    "E:min", "C:maj7", "A:7", "D:sus4", "D:maj", "G:maj7", "C:min", "G:maj",
-]  # fmt: skip
+    "G:maj",
+    "E:min",
+    "C:maj/3",
+    "D:7",
+    "G:maj/5",
+    "A:min7",
+    "D:maj",
+    "B:min",
+    "E:min",
+    "C:maj7",
+    "A:7",
+    "D:sus4",
+    "D:maj",
+    "G:maj7",
+    "C:min",
+    "G:maj",
+]
 METRICS = CHORD_METRICS
 
 
@@ -66,24 +80,45 @@ def main(argv=None) -> int:
             sf.write(path, y, 44100)
             events_to_jams(events, duration=len(y) / 44100).save(str(path.with_suffix(".jams")))
             files.append(path)
-        cmd = [sys.executable, "-m", "chordview.cli", "analyze", *map(str, files), "--model",
-               args.model, "--format", "lab", "-o", str(tmp / "out"), "-q"]  # fmt: skip
+        cmd = [
+            sys.executable,
+            "-m",
+            "chordview.cli",
+            "analyze",
+            *map(str, files),
+            "--model",
+            args.model,
+            "--format",
+            "lab",
+            "-o",
+            str(tmp / "out"),
+            "-q",
+        ]
         subprocess.run(cmd, check=True)
         for seed, path in enumerate(files):
             scores = score_lab(events, tmp / "out" / f"{path.stem}.lab")
             rows.append(scores)
             print(f"seed {seed}: " + "  ".join(f"{k} {scores[k]:.3f}" for k in METRICS))
     mean = {k: float(np.mean([r[k] for r in rows])) for k in METRICS}
-    print(f"model {args.model}, held-out soundfont {Path(HELDOUT_SOUNDFONT()).name}, "
-          f"{len(PROGRESSION)} chords / {len(set(PROGRESSION))} distinct, {args.seeds} arrangements")  # fmt: skip
+    print(
+        f"model {args.model}, held-out soundfont {Path(HELDOUT_SOUNDFONT()).name}, "
+        f"{len(PROGRESSION)} chords / {len(set(PROGRESSION))} distinct, {args.seeds} arrangements"
+    )
     print("mean:   " + "  ".join(f"{k} {v:.3f}" for k, v in mean.items()))
     verdict = mean["majmin"] >= 0.85 and mean["root"] >= 0.85
     print(f"goal majmin >= 0.85 and root >= 0.85: {'met' if verdict else 'NOT met'}")
     if args.json:
-        args.json.write_text(json.dumps({"model": args.model, "per_seed": rows, "mean": mean}, indent=2))
+        args.json.write_text(
+            json.dumps({"model": args.model, "per_seed": rows, "mean": mean}, indent=2)
+        )
     if args.record:
-        record_scores(bundle_dir, "benchmark-progression", mean, n_tracks=args.seeds,
-                      folder=f"benchmarks/accuracy.py --seeds {args.seeds}")  # fmt: skip
+        record_scores(
+            bundle_dir,
+            "benchmark-progression",
+            mean,
+            n_tracks=args.seeds,
+            folder=f"benchmarks/accuracy.py --seeds {args.seeds}",
+        )
     return 0
 
 

@@ -80,8 +80,15 @@ def run_system(
     t0 = time.perf_counter()
     with open(log, "w") as fh:
         try:
-            proc = subprocess.run(cmd, stdout=fh, stderr=subprocess.STDOUT, env=env, cwd=ROOT,
-                                  timeout=timeout, check=False)  # fmt: skip
+            proc = subprocess.run(
+                cmd,
+                stdout=fh,
+                stderr=subprocess.STDOUT,
+                env=env,
+                cwd=ROOT,
+                timeout=timeout,
+                check=False,
+            )
         except subprocess.TimeoutExpired:
             raise CompareError(f"{name}: timed out after {timeout:.0f} s (log: {log})") from None
     process_s = time.perf_counter() - t0
@@ -135,13 +142,14 @@ def timing_summary(timings: dict) -> dict:
     cpu = sum(f.get("cpu_seconds", nan) for f in files.values())
     rates = [60 * f["seconds"] / f["audio_seconds"] for f in files.values() if f["audio_seconds"]]
     return {
-        "n_files": len(files), "audio_minutes": audio_min,
+        "n_files": len(files),
+        "audio_minutes": audio_min,
         "s_per_audio_min": wall / audio_min if audio_min else nan,
         "median_s_per_audio_min": statistics.median(rates) if rates else nan,
         "cpu_s_per_audio_min": cpu / audio_min if audio_min else nan,
         "startup_s": timings.get("startup_s", float("nan")),
         "process_s": timings.get("process_s", float("nan")),
-    }  # fmt: skip
+    }
 
 
 def timing_table(results: dict) -> str:
@@ -172,17 +180,24 @@ def timing_table(results: dict) -> str:
 def report_markdown(results: dict, *, folder: Path, n_pairs: int, skipped: dict) -> str:
     from chordview.evaluation import markdown_table
 
-    parts = [f"Chord recognition on `{folder}` ({n_pairs} tracks).\n",
-             "\nDuration-weighted over the set:\n\n", markdown_table(results, which="weighted"),
-             "\nMean of per-track scores:\n\n", markdown_table(results, which="mean"),
-             "\nAnalysis time (after a warm-up; start-up apart):\n\n", timing_table(results)]  # fmt: skip
+    parts = [
+        f"Chord recognition on `{folder}` ({n_pairs} tracks).\n",
+        "\nDuration-weighted over the set:\n\n",
+        markdown_table(results, which="weighted"),
+        "\nMean of per-track scores:\n\n",
+        markdown_table(results, which="mean"),
+        "\nAnalysis time (after a warm-up; start-up apart):\n\n",
+        timing_table(results),
+    ]
     notes = []
     for name, res in results.items():
         v = res.get("versions", {})
         notes.append(f"- {name}: " + ", ".join(f"{k} {val}" for k, val in v.items()))
         if res["problems"]["missing"] or res.get("errors"):
-            notes.append(f"  - failed on {len(res['problems']['missing'])} file(s), scored as N: "
-                         + "; ".join(f"{k}: {e}" for k, e in res.get("errors", {}).items()))  # fmt: skip
+            notes.append(
+                f"  - failed on {len(res['problems']['missing'])} file(s), scored as N: "
+                + "; ".join(f"{k}: {e}" for k, e in res.get("errors", {}).items())
+            )
         bad = {**res.get("unconverted", {}), **res["problems"]["invalid_labels"]}
         if bad:
             notes.append(f"  - labels not converted to Harte, scored as X: {bad}")
@@ -242,8 +257,9 @@ def compare(args: argparse.Namespace) -> int:
             print(f"{name}: analysing {len(pairs)} file(s) ...", file=sys.stderr, flush=True)
             out = work / name
             try:
-                timings = run_system(name, [a for a, _ in pairs], out, python=python,
-                                     timeout=args.timeout)  # fmt: skip
+                timings = run_system(
+                    name, [a for a, _ in pairs], out, python=python, timeout=args.timeout
+                )
             except CompareError as exc:
                 if args.strict:
                     raise
@@ -252,13 +268,19 @@ def compare(args: argparse.Namespace) -> int:
                 continue
             per_track, problems = score_system(pairs, out, references)
             results[name] = {
-                **summarise(per_track), "n_tracks": len(per_track), "tracks": per_track,
-                "timing": timing_summary(timings), "problems": problems,
+                **summarise(per_track),
+                "n_tracks": len(per_track),
+                "tracks": per_track,
+                "timing": timing_summary(timings),
+                "problems": problems,
                 **{k: timings.get(k, {}) for k in ("versions", "errors", "unconverted")},
-            }  # fmt: skip
+            }
             t = results[name]["timing"]
-            print(f"{name}: majmin {results[name]['weighted']['majmin']:.3f}, "
-                  f"{t['s_per_audio_min']:.2f} s per minute of audio", file=sys.stderr)  # fmt: skip
+            print(
+                f"{name}: majmin {results[name]['weighted']['majmin']:.3f}, "
+                f"{t['s_per_audio_min']:.2f} s per minute of audio",
+                file=sys.stderr,
+            )
             if args.strict and (problems["missing"] or timings.get("errors")):
                 raise CompareError(f"{name}: failed on {', '.join(problems['missing'])}")
     if not results:
@@ -271,8 +293,12 @@ def compare(args: argparse.Namespace) -> int:
     if args.out_md:
         _write_atomic(args.out_md, md)
     if args.out_json:
-        report = {"folder": str(args.folder), "n_tracks": len(pairs), "systems": results,
-                  "skipped": skipped}  # fmt: skip
+        report = {
+            "folder": str(args.folder),
+            "n_tracks": len(pairs),
+            "systems": results,
+            "skipped": skipped,
+        }
         _write_atomic(args.out_json, json.dumps(report, indent=2))
     return 0
 
@@ -280,8 +306,11 @@ def compare(args: argparse.Namespace) -> int:
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("folder", type=Path, help="audio files with a .jams or .lab of the same name")
-    p.add_argument("--systems", default=",".join(SYSTEMS),
-                   help=f"comma-separated, from {', '.join(SYSTEMS)} (default: all)")  # fmt: skip
+    p.add_argument(
+        "--systems",
+        default=",".join(SYSTEMS),
+        help=f"comma-separated, from {', '.join(SYSTEMS)} (default: all)",
+    )
     p.add_argument("--limit", type=int, default=0, help="only the first N tracks (sorted by path)")
     p.add_argument("--out-md", type=Path, help="write the markdown report here")
     p.add_argument("--out-json", type=Path, help="write every score and timing here")

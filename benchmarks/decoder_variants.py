@@ -135,8 +135,9 @@ def main(argv: list[str] | None = None) -> int:
     for name, settings in VARIANTS.items():
         per_track = {}
         for track, result, (ref_int, ref_lab) in tracks:
-            segs = decode_variant(result.outputs, classes, tables, settings, sr=result.sr,
-                                  hop=result.hop_length)  # fmt: skip
+            segs = decode_variant(
+                result.outputs, classes, tables, settings, sr=result.sr, hop=result.hop_length
+            )
             est = np.array([[g.start, g.end] for g in segs])
             per_track[track] = score(ref_int, ref_lab, est, [g.label for g in segs])
         weighted = summarise(per_track)["weighted"]
@@ -151,8 +152,9 @@ def main(argv: list[str] | None = None) -> int:
     ]
     for name, r in results.items():
         w = r["weighted"]
-        lines.append(f"| {name} | {w['objective']:.4f} | "
-                     + " | ".join(f"{w[m]:.4f}" for m in SHOWN) + " |")  # fmt: skip
+        lines.append(
+            f"| {name} | {w['objective']:.4f} | " + " | ".join(f"{w[m]:.4f}" for m in SHOWN) + " |"
+        )
     table = "\n".join(lines) + "\n"
     print(table)
     if args.output:

@@ -83,8 +83,10 @@ def breakdown(pairs: list[tuple[np.ndarray, list[str], np.ndarray, list[str]]]) 
         near = np.zeros(len(times), dtype=bool)
         if len(changes):
             pos = np.clip(np.searchsorted(changes, times), 1, len(changes)) - 1
-            dist = np.minimum(np.abs(times - changes[pos]),
-                              np.abs(times - changes[np.minimum(pos + 1, len(changes) - 1)]))  # fmt: skip
+            dist = np.minimum(
+                np.abs(times - changes[pos]),
+                np.abs(times - changes[np.minimum(pos + 1, len(changes) - 1)]),
+            )
             near = dist < NEAR
         pairs_here = defaultdict(list)
         for i, pair in enumerate(zip(ref, est, strict=True)):
@@ -134,18 +136,30 @@ def snapped(ref_int: np.ndarray, ref_lab: list[str], frame_period: float) -> tup
 
 
 def markdown(result: dict, title: str) -> str:
-    lines = [f"### {title}: majmin {result['majmin']:.3f} over {result['counted_seconds'] / 60:.1f} "
-             "min counted", "", "| outcome | share of counted time |", "|---|---|"]  # fmt: skip
+    lines = [
+        f"### {title}: majmin {result['majmin']:.3f} over {result['counted_seconds'] / 60:.1f} "
+        "min counted",
+        "",
+        "| outcome | share of counted time |",
+        "|---|---|",
+    ]
     lines += [f"| {k} | {v:.3f} |" for k, v in result["share_of_counted_time"].items()]
-    lines += ["", f"Within {NEAR} s of a reference chord change: "
-              f"{result['wrong_time_near_a_change']:.2f} of the wrong time, "
-              f"{result['counted_time_near_a_change']:.2f} of all counted time. Decoded changes "
-              f"within {NEAR} s of a reference change ({result['matched_changes']}) lie "
-              f"{1000 * result['change_offset_mean']:+.1f} ms from it on average (median "
-              f"{1000 * result['change_offset_median']:+.1f} ms; negative: early).", "",
-              "| reference quality | majmin accuracy | share of counted time |", "|---|---|---|"]  # fmt: skip
-    lines += [f"| {q} | {v['accuracy']:.3f} | {v['share']:.3f} |"
-              for q, v in result["accuracy_by_reference_quality"].items()]  # fmt: skip
+    lines += [
+        "",
+        f"Within {NEAR} s of a reference chord change: "
+        f"{result['wrong_time_near_a_change']:.2f} of the wrong time, "
+        f"{result['counted_time_near_a_change']:.2f} of all counted time. Decoded changes "
+        f"within {NEAR} s of a reference change ({result['matched_changes']}) lie "
+        f"{1000 * result['change_offset_mean']:+.1f} ms from it on average (median "
+        f"{1000 * result['change_offset_median']:+.1f} ms; negative: early).",
+        "",
+        "| reference quality | majmin accuracy | share of counted time |",
+        "|---|---|---|",
+    ]
+    lines += [
+        f"| {q} | {v['accuracy']:.3f} | {v['share']:.3f} |"
+        for q, v in result["accuracy_by_reference_quality"].items()
+    ]
     return "\n".join(lines)
 
 

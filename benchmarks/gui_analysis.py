@@ -88,8 +88,13 @@ def _run(args: list[str]) -> dict:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "TF_CPP_MIN_LOG_LEVEL": "3"}
     t0 = time.monotonic()
     args = [str(time.time()) if a == "{spawn}" else a for a in args]
-    out = subprocess.run([sys.executable, "-c", *args], capture_output=True, text=True, env=env,
-                         cwd=tempfile.gettempdir())  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, "-c", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tempfile.gettempdir(),
+    )
     if out.returncode:
         raise SystemExit(f"probe failed: {out.stderr.strip()[-2000:]}")
     lines = out.stdout.strip().splitlines()
@@ -100,8 +105,9 @@ def _cli_seconds(song: Path, model: str, folder: Path) -> float:
     exe = Path(sys.executable).with_name("chordview")
     cmd = [str(exe), "analyze", str(song), "-o", str(folder), "--model", model, "--overwrite"]
     t0 = time.monotonic()
-    subprocess.run(cmd, check=True, capture_output=True,
-                   env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})  # fmt: skip
+    subprocess.run(
+        cmd, check=True, capture_output=True, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    )
     return time.monotonic() - t0
 
 
@@ -120,25 +126,41 @@ def main() -> None:
         bare = _run([BARE_QT, "{spawn}"])
         app = _run([APP, str(a), str(b), args.model, "{spawn}", settings])
         cli = _cli_seconds(a, args.model, folder)
-        for key, value in (("bare window", bare["window"]), ("window", app["window"]),
-                           ("cold", app["cold"]), ("cli cold", cli), ("warm", app["warm"]),
-                           ("core warm", app["core"]), ("gui rss", app["gui_rss_mb"]),
-                           ("engine rss", app["engine_rss_mb"])):  # fmt: skip
+        for key, value in (
+            ("bare window", bare["window"]),
+            ("window", app["window"]),
+            ("cold", app["cold"]),
+            ("cli cold", cli),
+            ("warm", app["warm"]),
+            ("core warm", app["core"]),
+            ("gui rss", app["gui_rss_mb"]),
+            ("engine rss", app["engine_rss_mb"]),
+        ):
             rows.setdefault(key, []).append(value)
     med = {k: statistics.median(v) for k, v in rows.items()}
     print(f"{args.minutes:g}-minute song, model {args.model}, median of {args.repeats} runs")
     print(f"{'measure':<34} {'value':>9} {'reference':>10} {'ratio':>6}")
     lines = [
         ("launch to visible window (s)", med["window"], med["bare window"], "bare Qt window"),
-        ("launch to displayed analysis, cold (s)", med["cold"], med["cli cold"],
-         "chordview analyze, fresh process"),
-        ("open to displayed analysis, warm (s)", med["warm"], med["core warm"],
-         "the core's own analysis time"),
-    ]  # fmt: skip
+        (
+            "launch to displayed analysis, cold (s)",
+            med["cold"],
+            med["cli cold"],
+            "chordview analyze, fresh process",
+        ),
+        (
+            "open to displayed analysis, warm (s)",
+            med["warm"],
+            med["core warm"],
+            "the core's own analysis time",
+        ),
+    ]
     for name, value, ref, what in lines:
         print(f"{name:<40} {value:7.2f} {ref:10.2f} {value / ref:6.2f}  (reference: {what})")
-    print(f"peak memory: window process {med['gui rss']:.0f} MB, engine process "
-          f"{med['engine rss']:.0f} MB, together {med['gui rss'] + med['engine rss']:.0f} MB")  # fmt: skip
+    print(
+        f"peak memory: window process {med['gui rss']:.0f} MB, engine process "
+        f"{med['engine rss']:.0f} MB, together {med['gui rss'] + med['engine rss']:.0f} MB"
+    )
 
 
 if __name__ == "__main__":

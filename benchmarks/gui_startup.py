@@ -48,8 +48,9 @@ print(json.dumps({"tensorflow": True}))
 def _time(code: str, *args: str) -> tuple[float, dict]:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "TF_CPP_MIN_LOG_LEVEL": "3"}
     t0 = time.perf_counter()
-    out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
-                         check=True, env=env)  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, check=True, env=env
+    )
     return time.perf_counter() - t0, json.loads(out.stdout.strip().splitlines()[-1])
 
 

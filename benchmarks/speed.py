@@ -53,8 +53,12 @@ def render_song(seconds: float, *, seed: int = 7) -> np.ndarray:
 
 def peak_rss(path: Path, model: str, out: Path) -> tuple[float, float]:
     """(seconds, peak resident MB) of a fresh process analysing and exporting ``path``."""
-    res = subprocess.run([sys.executable, "-c", _MEASURE, str(path), model, str(out)],
-                         capture_output=True, text=True, check=True)  # fmt: skip
+    res = subprocess.run(
+        [sys.executable, "-c", _MEASURE, str(path), model, str(out)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     seconds, kb = res.stdout.split()[-2:]
     return float(seconds), float(kb) / 1024
 
@@ -79,10 +83,14 @@ def main(argv=None) -> int:
         analyze(warm, model=args.model)  # loads the model and traces the network
         a = analyze(four, model=args.model)
         t0 = time.perf_counter()
-        write_outputs(a, output_paths(four, formats=("jams", "lab"), output_dir=tmp), overwrite=True)
+        write_outputs(
+            a, output_paths(four, formats=("jams", "lab"), output_dir=tmp), overwrite=True
+        )
         stages = {**a.timings, "export": time.perf_counter() - t0}
         total = sum(stages.values())
-        print(f"4-minute song ({a.duration:.0f} s, {a.n_frames} frames) with {args.model} on {a.model['device']}:")
+        print(
+            f"4-minute song ({a.duration:.0f} s, {a.n_frames} frames) with {args.model} on {a.model['device']}:"
+        )
         for name, sec in stages.items():
             print(f"  {name:9s} {sec:7.3f} s  ({a.duration / max(sec, 1e-9):8.1f}x real time)")
         print(f"  {'total':9s} {total:7.3f} s  ({a.duration / total:8.1f}x real time)")
@@ -97,10 +105,14 @@ def main(argv=None) -> int:
             audio_mb = 3600 * SR * 4 / 2**20
             print("peak memory (fresh process: load, analyse, export):")
             print(f"  10-second reference: {ref_mb:7.0f} MB ({t_ref:.1f} s)")
-            print(f"  60-minute file:      {hour_mb:7.0f} MB ({t_hour:.1f} s, {3600 / t_hour:.1f}x real time)")
-            print(f"  ratio 60 min / reference: {hour_mb / ref_mb:.2f}; added by the audio: "
-                  f"{hour_mb - ref_mb:.0f} MB = {(hour_mb - ref_mb) / audio_mb:.2f}x the decoded "
-                  f"signal ({audio_mb:.0f} MB float32)")  # fmt: skip
+            print(
+                f"  60-minute file:      {hour_mb:7.0f} MB ({t_hour:.1f} s, {3600 / t_hour:.1f}x real time)"
+            )
+            print(
+                f"  ratio 60 min / reference: {hour_mb / ref_mb:.2f}; added by the audio: "
+                f"{hour_mb - ref_mb:.0f} MB = {(hour_mb - ref_mb) / audio_mb:.2f}x the decoded "
+                f"signal ({audio_mb:.0f} MB float32)"
+            )
             goal = hour_mb <= 2.5 * 1024
             print(f"  goal <= 2.5 GB: {'met' if goal else 'NOT met'} ({hour_mb / 1024:.2f} GB)")
             report["memory_mb"] = {"reference_10s": ref_mb, "sixty_minutes": hour_mb}

@@ -182,8 +182,14 @@ class Analyzer:
         """Semitones of the copies whose outputs are averaged (``[0]``: one pass)."""
         return [0] if self.fast else [int(s) for s in self.bundle.decoder["pitch_shifts"]]
 
-    def analyze(self, path: str | Path | None = None, *, y: np.ndarray | None = None,
-                sr: int | None = None, progress: Progress | None = None) -> Analysis:  # fmt: skip
+    def analyze(
+        self,
+        path: str | Path | None = None,
+        *,
+        y: np.ndarray | None = None,
+        sr: int | None = None,
+        progress: Progress | None = None,
+    ) -> Analysis:
         """Analyse a file or an in-memory signal; see :func:`analyze`."""
         return _run(self, path=path, y=y, sr=sr, progress=progress)
 
@@ -287,8 +293,10 @@ def _run(analyzer: Analyzer, *, path, y, sr, progress: Progress | None) -> Analy
     shape = tuple(shape[2:]) if isinstance(shape, tuple) and len(shape) == 4 else ()
     if len(shape) == 2 and shape[0] == spec.n_bins and shape[1] != spec.n_channels:
         where = "" if bundle.meta else "; a .keras file does not say its features: use its bundle"
-        raise ModelError(f"{bundle.name}: the network takes {shape[1]} input channels but its "
-                         f"features give {spec.n_channels}{where}")  # fmt: skip
+        raise ModelError(
+            f"{bundle.name}: the network takes {shape[1]} input channels but its "
+            f"features give {spec.n_channels}{where}"
+        )
     report("audio", 0.0)
     t0 = time.perf_counter()
     if path is not None:
@@ -320,10 +328,13 @@ def _run(analyzer: Analyzer, *, path, y, sr, progress: Progress | None) -> Analy
     predictor = analyzer.predictor
     shifts = analyzer.pitch_shifts
     outputs = predict_shifted(
-        feats, predictor=predictor, shifts=shifts,
-        bins_per_semitone=spec.over_sample, vocabulary=bundle.vocabulary,
+        feats,
+        predictor=predictor,
+        shifts=shifts,
+        bins_per_semitone=spec.over_sample,
+        vocabulary=bundle.vocabulary,
         progress=lambda f: report("network", f),
-    )  # fmt: skip
+    )
     validate_outputs(outputs)
     if silent.any():
         _mark_silence(outputs, silent, bundle.vocabulary)

@@ -96,14 +96,18 @@ def sample_rate(sr, *, name: str = "audio") -> int:
     if not math.isfinite(value) or value != math.floor(value):
         raise AudioError(f"{name}: sample rate {sr!r} is not a whole number of Hz")
     if not MIN_SAMPLE_RATE <= value <= MAX_SAMPLE_RATE:
-        raise AudioError(f"{name}: sample rate {value:.0f} Hz is outside the supported "
-                         f"{MIN_SAMPLE_RATE}-{MAX_SAMPLE_RATE} Hz")  # fmt: skip
+        raise AudioError(
+            f"{name}: sample rate {value:.0f} Hz is outside the supported "
+            f"{MIN_SAMPLE_RATE}-{MAX_SAMPLE_RATE} Hz"
+        )
     return int(value)
 
 
 def _too_long(name: str, seconds: float) -> AudioError:
-    return AudioError(f"{name}: audio is longer than the {MAX_HOURS}-hour limit "
-                      f"({seconds / 3600:.1f} hours or more)")  # fmt: skip
+    return AudioError(
+        f"{name}: audio is longer than the {MAX_HOURS}-hour limit "
+        f"({seconds / 3600:.1f} hours or more)"
+    )
 
 
 def _read_soundfile(path: Path) -> tuple[np.ndarray, int]:
@@ -116,8 +120,10 @@ def _read_soundfile(path: Path) -> tuple[np.ndarray, int]:
         with native_stderr_filtered(_MPG123_NOISE), sf.SoundFile(str(path)) as fh:
             sr = fh.samplerate
             if not MIN_SAMPLE_RATE <= sr <= MAX_SAMPLE_RATE:  # before any allocation
-                raise AudioError(f"{path}: damaged header (a sample rate of {sr} Hz; supported "
-                                 f"are {MIN_SAMPLE_RATE}-{MAX_SAMPLE_RATE} Hz)")  # fmt: skip
+                raise AudioError(
+                    f"{path}: damaged header (a sample rate of {sr} Hz; supported "
+                    f"are {MIN_SAMPLE_RATE}-{MAX_SAMPLE_RATE} Hz)"
+                )
             expected = fh.frames if 0 < fh.frames < 2**62 else 0
             short = short_chunk(fh.extra_info)
             if not short and fh.format == "OGG":
@@ -127,8 +133,13 @@ def _read_soundfile(path: Path) -> tuple[np.ndarray, int]:
             limit = MAX_HOURS * 3600 * sr
             if expected > limit and expected <= size * _FRAMES_PER_BYTE:  # the file can hold it
                 raise _too_long(str(path), expected / sr)
-            y = _read_mono(fh, frames=min(expected, size * _FRAMES_PER_BYTE), limit=limit,
-                           expected=expected, name=str(path))  # fmt: skip
+            y = _read_mono(
+                fh,
+                frames=min(expected, size * _FRAMES_PER_BYTE),
+                limit=limit,
+                expected=expected,
+                name=str(path),
+            )
     except sf.LibsndfileError as exc:
         raise AudioError(f"{path}: cannot decode audio ({_reason(exc)})") from None
     except MemoryError:
@@ -159,8 +170,10 @@ def _read_mono(fh, *, frames: int, limit: int, expected: int, name: str) -> np.n
             block = fh.read(block_frames, dtype="float32", always_2d=True)
         except sf.LibsndfileError as exc:  # libFLAC seeking past the real end of a lying header
             if n < expected:
-                raise AudioError(f"{name}: truncated or damaged file (header promises {expected} "
-                                 f"samples, decoding failed: {_reason(exc)})") from None  # fmt: skip
+                raise AudioError(
+                    f"{name}: truncated or damaged file (header promises {expected} "
+                    f"samples, decoding failed: {_reason(exc)})"
+                ) from None
             raise
         if not len(block):
             break
@@ -240,9 +253,11 @@ def _as_samples(y, *, name: str) -> np.ndarray:
     if arr.ndim not in (1, 2):
         raise AudioError(f"{name}: expected samples shaped (n,) or (channels, n), got {arr.shape}")
     if arr.ndim == 2 and arr.shape[0] > MAX_CHANNELS:
-        raise AudioError(f"{name}: {arr.shape[0]} channels (samples shaped {arr.shape}); expected "
-                         f"(channels, n) with at most {MAX_CHANNELS} channels: transpose "
-                         f"(n, channels) data")  # fmt: skip
+        raise AudioError(
+            f"{name}: {arr.shape[0]} channels (samples shaped {arr.shape}); expected "
+            f"(channels, n) with at most {MAX_CHANNELS} channels: transpose "
+            f"(n, channels) data"
+        )
     return arr
 
 

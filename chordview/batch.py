@@ -129,8 +129,14 @@ def expand_inputs(paths: Iterable[str | Path]) -> tuple[list[Path], list[Failure
         if path.is_dir():
             below = _walk(path, failures)
             if not below and not any(f.path.startswith(text) for f in failures):
-                failures.append(Failure(text, AudioError(
-                    f"{text}: folder holds no audio files ({', '.join(AUDIO_EXTENSIONS)})")))  # fmt: skip
+                failures.append(
+                    Failure(
+                        text,
+                        AudioError(
+                            f"{text}: folder holds no audio files ({', '.join(AUDIO_EXTENSIONS)})"
+                        ),
+                    )
+                )
         elif os.path.lexists(path):
             bad = _unusable(text)
             if bad is not None:
@@ -223,9 +229,12 @@ def analyze_files(
     formats = list(formats)
     result = BatchResult()
     if targets is None:
+
         def targets(audio: Path) -> dict[str, Path]:
             return output_paths(audio, formats=formats, output_dir=output_dir)
+
     if write is None:
+
         def write(analysis, paths: dict[str, Path]) -> list[Path]:
             return write_outputs(analysis, paths, overwrite=overwrite)
 
@@ -249,12 +258,16 @@ def analyze_files(
         try:
             for target, key in zip(planned.values(), keys, strict=True):
                 if _file_id(target) in inputs:
-                    raise OutputError(f"{audio}: its output {target} is an input of this run; it "
-                                      "would be overwritten (use another output folder)")  # fmt: skip
+                    raise OutputError(
+                        f"{audio}: its output {target} is an input of this run; it "
+                        "would be overwritten (use another output folder)"
+                    )
                 if key in claimed:
-                    raise OutputError(f"{audio}: its output {target} is also the output of "
-                                      f"{claimed[key]} in this batch; analyse them into "
-                                      "different folders")  # fmt: skip
+                    raise OutputError(
+                        f"{audio}: its output {target} is also the output of "
+                        f"{claimed[key]} in this batch; analyse them into "
+                        "different folders"
+                    )
             check_targets(planned, overwrite=overwrite, inputs=[audio])  # before the analysis
             claimed.update(dict.fromkeys(keys, audio))
 

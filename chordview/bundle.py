@@ -79,10 +79,16 @@ def decoder_settings(given: Any, *, where: str) -> dict[str, Any]:
     if not 0.0 <= number("min_bass_confidence") <= 1.0:
         raise ModelError(f"{where}: decoder min_bass_confidence must lie between 0 and 1")
     shifts = decoder["pitch_shifts"]
-    if not (isinstance(shifts, list | tuple) and 0 in shifts and len(set(shifts)) == len(shifts)
-            and all(type(v) is int and -6 <= v <= 6 for v in shifts)):  # fmt: skip
-        raise ModelError(f"{where}: decoder pitch_shifts must be distinct whole semitones from -6 "
-                         f"to 6, 0 among them, not {shifts!r}")  # fmt: skip
+    if not (
+        isinstance(shifts, list | tuple)
+        and 0 in shifts
+        and len(set(shifts)) == len(shifts)
+        and all(type(v) is int and -6 <= v <= 6 for v in shifts)
+    ):
+        raise ModelError(
+            f"{where}: decoder pitch_shifts must be distinct whole semitones from -6 "
+            f"to 6, 0 among them, not {shifts!r}"
+        )
     decoder["pitch_shifts"] = list(shifts)
     return decoder
 
@@ -214,8 +220,9 @@ def bundle_problems(path: str | Path) -> tuple[dict[str, Any] | None, list[str]]
     except ModelError as exc:
         return meta, [*problems, str(exc).removeprefix(f"{path}: ")]
     if sha256_file(weights) != meta["weights"]["sha256"]:
-        problems.append(f"weights do not match the sha256 in {BUNDLE_JSON} (corrupt or tampered "
-                        "bundle)")  # fmt: skip
+        problems.append(
+            f"weights do not match the sha256 in {BUNDLE_JSON} (corrupt or tampered bundle)"
+        )
     elif weights.suffix == ".keras" and (problem := keras_archive_problem(weights)):
         problems.append(f"weights file {weights.name!r}: {problem}")
     return meta, problems
@@ -240,8 +247,15 @@ def load_bundle(model: str | Path) -> Bundle:
     if problems:
         first = problems[0] if problems[0].startswith(str(path)) else f"{path}: {problems[0]}"
         more = len(problems) - 1
-        raise ModelError(first + (f" (and {more} more problem{'s' if more > 1 else ''}; "
-                                  "chordview check-model lists them)" if more else ""))  # fmt: skip
+        raise ModelError(
+            first
+            + (
+                f" (and {more} more problem{'s' if more > 1 else ''}; "
+                "chordview check-model lists them)"
+                if more
+                else ""
+            )
+        )
     weights = bundle_file(path, meta["weights"]["file"], field="weights file")
     if weights.suffix == ".keras":
         net = _load_keras_file(weights)
@@ -253,8 +267,10 @@ def load_bundle(model: str | Path) -> Bundle:
         except ModelError:
             raise
         except Exception as exc:  # the builder refuses the hyper-parameters, in its own words
-            raise ModelError(f"{path}: architecture {meta['architecture']!r} does not build with "
-                             f"these hyper_parameters ({first_line(exc)})") from None  # fmt: skip
+            raise ModelError(
+                f"{path}: architecture {meta['architecture']!r} does not build with "
+                f"these hyper_parameters ({first_line(exc)})"
+            ) from None
         try:
             net.load_weights(weights)
         except Exception as exc:  # h5 errors, shape mismatches: all mean an unusable bundle
@@ -262,8 +278,10 @@ def load_bundle(model: str | Path) -> Bundle:
     features = FeatureSpec.from_dict(meta["features"])  # checked by the schema
     expected_input = (features.n_bins, features.n_channels)
     if tuple(net.input_shape[2:]) != expected_input:
-        raise ModelError(f"{path}: the network takes input {tuple(net.input_shape[2:])} (bins, "
-                         f"channels) but the features give {expected_input}")  # fmt: skip
+        raise ModelError(
+            f"{path}: the network takes input {tuple(net.input_shape[2:])} (bins, "
+            f"channels) but the features give {expected_input}"
+        )
     decoder = decoder_settings(meta.get("decoder", {}), where=str(path))
     return Bundle(
         name=str(meta.get("name", path.name)),

@@ -44,10 +44,15 @@ def bundle_file(folder: Path, name: Any, *, field: str) -> Path:
     """
     if not isinstance(name, str) or not name or "\0" in name:
         raise ModelError(f"{folder}: {field} must name a file in the bundle, not {name!r}")
-    if PurePosixPath(name).is_absolute() or PureWindowsPath(name).is_absolute() or (
-            PureWindowsPath(name).drive):  # fmt: skip
-        raise ModelError(f"{folder}: {field} {name!r} is an absolute path; a bundle may only "
-                         "name files inside its folder")  # fmt: skip
+    if (
+        PurePosixPath(name).is_absolute()
+        or PureWindowsPath(name).is_absolute()
+        or (PureWindowsPath(name).drive)
+    ):
+        raise ModelError(
+            f"{folder}: {field} {name!r} is an absolute path; a bundle may only "
+            "name files inside its folder"
+        )
     try:
         root = folder.resolve(strict=True)
         path = (root / name).resolve()
@@ -97,8 +102,9 @@ def read_json(path: Path, *, limit: int = MAX_JSON_BYTES) -> Any:
     if len(data) > limit:
         raise ModelError(f"{path}: corrupt bundle description (larger than {limit >> 20} MiB)")
     try:
-        return json.loads(data.decode("utf-8"), object_pairs_hook=_no_duplicates,
-                          parse_constant=_no_constant)  # fmt: skip
+        return json.loads(
+            data.decode("utf-8"), object_pairs_hook=_no_duplicates, parse_constant=_no_constant
+        )
     except UnicodeDecodeError:
         raise ModelError(f"{path}: corrupt bundle description (not UTF-8 text)") from None
     except RecursionError:
@@ -137,12 +143,16 @@ def keras_archive_problem(path: Path) -> str | None:
     for m in members:
         bound = MAX_CONFIG_BYTES if m.filename.endswith(".json") else MAX_ARCHIVE_BYTES
         if m.file_size > bound:
-            return (f"a Keras archive whose {m.filename[:60]!r} would inflate to {m.file_size:,} "
-                    f"bytes (at most {bound:,}); refused as a decompression bomb")  # fmt: skip
+            return (
+                f"a Keras archive whose {m.filename[:60]!r} would inflate to {m.file_size:,} "
+                f"bytes (at most {bound:,}); refused as a decompression bomb"
+            )
     total = sum(m.file_size for m in members)
     if total > MAX_ARCHIVE_BYTES:
-        return (f"a Keras archive that would inflate to {total:,} bytes (at most "
-                f"{MAX_ARCHIVE_BYTES:,}); refused as a decompression bomb")  # fmt: skip
+        return (
+            f"a Keras archive that would inflate to {total:,} bytes (at most "
+            f"{MAX_ARCHIVE_BYTES:,}); refused as a decompression bomb"
+        )
     return None
 
 

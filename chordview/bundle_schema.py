@@ -35,10 +35,22 @@ MAX_HYPER_INT = 4096
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
 #: Feature fields: name -> (whole number?, lowest, highest). ``fmin`` is checked apart.
-_FEATURE_INTS = {"sr": (8000, 192000), "hop_length": (32, 65536), "n_octaves": (1, 10),
-                 "over_sample": (1, 12)}  # fmt: skip
-_FEATURE_KEYS = {*_FEATURE_INTS, "fmin", "log", "harmonics", "kind", "n_bins", "n_channels",
-                 "channels"}  # fmt: skip
+_FEATURE_INTS = {
+    "sr": (8000, 192000),
+    "hop_length": (32, 65536),
+    "n_octaves": (1, 10),
+    "over_sample": (1, 12),
+}
+_FEATURE_KEYS = {
+    *_FEATURE_INTS,
+    "fmin",
+    "log",
+    "harmonics",
+    "kind",
+    "n_bins",
+    "n_channels",
+    "channels",
+}
 
 
 def _is_int(value: Any) -> bool:
@@ -80,8 +92,10 @@ def json_problems(doc: Any) -> list[str]:
             stack.extend((v, f"{where}[{i}]", depth + 1) for i, v in enumerate(node))
         elif isinstance(node, str):
             if len(node) > MAX_STRING or not node.isprintable():
-                problems.append(f"{where} must be printable text of at most {MAX_STRING} "
-                                "characters (no control characters or line breaks)")  # fmt: skip
+                problems.append(
+                    f"{where} must be printable text of at most {MAX_STRING} "
+                    "characters (no control characters or line breaks)"
+                )
         elif isinstance(node, float) and not math.isfinite(node):
             problems.append(f"{where} must be a finite number, not {node!r}")
     return problems
@@ -93,23 +107,30 @@ def features_problems(features: Any) -> list[str]:
 
     if not isinstance(features, dict):
         return [f"features must be a mapping of CQT parameters, not {_short(features)}"]
-    problems = [f"features.{k} is not a feature parameter" for k in features
-                if k not in _FEATURE_KEYS]  # fmt: skip
+    problems = [
+        f"features.{k} is not a feature parameter" for k in features if k not in _FEATURE_KEYS
+    ]
     for key, (lo, hi) in _FEATURE_INTS.items():
         value = features.get(key, getattr(FeatureSpec, key))
         if not (_is_int(value) and lo <= value <= hi):
-            problems.append(f"features.{key} must be a whole number from {lo} to {hi}, "
-                            f"not {_short(value)}")  # fmt: skip
+            problems.append(
+                f"features.{key} must be a whole number from {lo} to {hi}, not {_short(value)}"
+            )
     fmin = features.get("fmin", FeatureSpec.fmin)
     if not (_is_number(fmin) and 1.0 <= fmin <= 20000.0):
         problems.append(f"features.fmin must be a frequency from 1 to 20000 Hz, not {_short(fmin)}")
     if not isinstance(features.get("log", True), bool):
         problems.append(f"features.log must be true or false, not {_short(features['log'])}")
     harmonics = features.get("harmonics", [1.0])
-    if not (isinstance(harmonics, list) and 1 <= len(harmonics) <= 8
-            and all(_is_number(h) and 0 < h <= 16 for h in harmonics)):  # fmt: skip
-        problems.append("features.harmonics must be a list of 1 to 8 numbers from 0 to 16, "
-                        f"not {_short(harmonics)}")  # fmt: skip
+    if not (
+        isinstance(harmonics, list)
+        and 1 <= len(harmonics) <= 8
+        and all(_is_number(h) and 0 < h <= 16 for h in harmonics)
+    ):
+        problems.append(
+            "features.harmonics must be a list of 1 to 8 numbers from 0 to 16, "
+            f"not {_short(harmonics)}"
+        )
     for key in ("kind", "channels"):
         if key in features and not plain_text(features[key], limit=MAX_STRING):
             problems.append(f"features.{key} must be text, not {_short(features[key])}")
@@ -145,13 +166,20 @@ def vocabulary_problems(vocabulary: Any) -> list[str]:
     from chordview.vocab import PITCH_CLASSES, ROOT_CLASSES
 
     if not isinstance(vocabulary, dict):
-        return [f"vocabulary must be a mapping of head names to class names, not "
-                f"{_short(vocabulary)}"]  # fmt: skip
-    problems = [f"vocabulary.{k} is not a head (heads: {', '.join(HEADS)})" for k in vocabulary
-                if k not in HEADS]  # fmt: skip
+        return [
+            f"vocabulary must be a mapping of head names to class names, not {_short(vocabulary)}"
+        ]
+    problems = [
+        f"vocabulary.{k} is not a head (heads: {', '.join(HEADS)})"
+        for k in vocabulary
+        if k not in HEADS
+    ]
     problems += [f"vocabulary lacks {head!r}" for head in HEADS if head not in vocabulary]
-    expected = {"chord_pitch": PITCH_CLASSES, "chord_root": ROOT_CLASSES,
-                "chord_bass": ROOT_CLASSES}  # fmt: skip
+    expected = {
+        "chord_pitch": PITCH_CLASSES,
+        "chord_root": ROOT_CLASSES,
+        "chord_bass": ROOT_CLASSES,
+    }
     for head, classes in expected.items():
         if head in vocabulary and vocabulary[head] != list(classes):
             problems.append(f"vocabulary.{head} must be {' '.join(classes)} in that order")
@@ -196,18 +224,26 @@ def hyper_parameter_problems(hyper: Any) -> list[str]:
         return [f"hyper_parameters must be a mapping of builder arguments, not {_short(hyper)}"]
 
     def plain(v: Any) -> bool:
-        return (isinstance(v, bool) or (_is_int(v) and 0 <= v <= MAX_HYPER_INT)
-                or (_is_number(v) and 0 <= v <= MAX_HYPER_INT) or plain_text(v))  # fmt: skip
+        return (
+            isinstance(v, bool)
+            or (_is_int(v) and 0 <= v <= MAX_HYPER_INT)
+            or (_is_number(v) and 0 <= v <= MAX_HYPER_INT)
+            or plain_text(v)
+        )
 
     problems = []
     for key, value in hyper.items():
         if not _IDENTIFIER.fullmatch(key):
             problems.append(f"hyper_parameters has a key {_short(key)} that is not a name")
-        elif not (plain(value) or (isinstance(value, list) and len(value) <= 32
-                                   and all(plain(v) for v in value))):  # fmt: skip
-            problems.append(f"hyper_parameters.{key} must be true/false, a number from 0 to "
-                            f"{MAX_HYPER_INT}, a name or a short list of them, not "
-                            f"{_short(value)}")  # fmt: skip
+        elif not (
+            plain(value)
+            or (isinstance(value, list) and len(value) <= 32 and all(plain(v) for v in value))
+        ):
+            problems.append(
+                f"hyper_parameters.{key} must be true/false, a number from 0 to "
+                f"{MAX_HYPER_INT}, a name or a short list of them, not "
+                f"{_short(value)}"
+            )
     return problems
 
 
@@ -232,8 +268,10 @@ def meta_problems(meta: Any) -> list[str]:
     if problems:  # the fields below assume a sane tree
         return problems
     if meta.get("format_version", FORMAT_VERSION) != FORMAT_VERSION:
-        problems.append(f"format_version must be {FORMAT_VERSION} (this chordview reads that), "
-                        f"not {_short(meta['format_version'])}")  # fmt: skip
+        problems.append(
+            f"format_version must be {FORMAT_VERSION} (this chordview reads that), "
+            f"not {_short(meta['format_version'])}"
+        )
     for key in ("architecture", "weights", "features", "vocabulary"):
         if key not in meta:
             problems.append(f"bundle description lacks {key!r}")
@@ -282,9 +320,11 @@ def weights_problems(weights: Any) -> list[str]:
     problems = []
     name = weights.get("file")
     if not (plain_text(name, limit=255) and name.endswith((".h5", ".keras"))):
-        problems.append("weights.file must name a .weights.h5 or .keras file in the bundle, "
-                        f"not {_short(name)}")  # fmt: skip
+        problems.append(
+            f"weights.file must name a .weights.h5 or .keras file in the bundle, not {_short(name)}"
+        )
     if not (isinstance(weights.get("sha256"), str) and _SHA256.fullmatch(weights["sha256"])):
-        problems.append("weights.sha256 must be 64 lower-case hex digits, not "
-                        f"{_short(weights.get('sha256'))}")  # fmt: skip
+        problems.append(
+            f"weights.sha256 must be 64 lower-case hex digits, not {_short(weights.get('sha256'))}"
+        )
     return problems

@@ -183,17 +183,28 @@ def _run_checks(model, *, heads, shapes, frames, n_bins, first, n_channels) -> l
                 if problem.startswith("missing heads"):
                     continue
                 if "do not sum" in problem:
-                    add((head, "sum"), head, f"{head} rows do not sum to 1 over its {width} "
-                        "classes (the softmax is taken over another axis)")  # fmt: skip
+                    add(
+                        (head, "sum"),
+                        head,
+                        f"{head} rows do not sum to 1 over its {width} "
+                        "classes (the softmax is taken over another axis)",
+                    )
                 else:
                     add((head, problem), head, problem)
             if len(static) == 3 and arr.ndim == 2 and arr.shape[0] != t:
-                add((head, "frames"), head, f"{head} gives {arr.shape[0]} rows for {t} input "
-                    "frames: predictions must be one row per input frame")  # fmt: skip
+                add(
+                    (head, "frames"),
+                    head,
+                    f"{head} gives {arr.shape[0]} rows for {t} input "
+                    "frames: predictions must be one row per input frame",
+                )
         if len(set(rows.values())) > 1:
             counts = ", ".join(f"{k} {v}" for k, v in rows.items())
-            add("agree", None, f"heads disagree on the number of frames for {t} input frames "
-                f"({counts})")  # fmt: skip
+            add(
+                "agree",
+                None,
+                f"heads disagree on the number of frames for {t} input frames ({counts})",
+            )
     return findings
 
 
@@ -232,9 +243,14 @@ def check_model(
     found = ", ".join(shapes) or "none"
     missing = [h for h in HEADS if h not in shapes]
     if missing:
-        add(Finding("fault", missing[0] if len(missing) == 1 else None,
-            f"missing head{'s' if len(missing) > 1 else ''} {', '.join(missing)}: outputs must be "
-            f"named {_EXPECTED_NAMES} (found: {found})"))  # fmt: skip
+        add(
+            Finding(
+                "fault",
+                missing[0] if len(missing) == 1 else None,
+                f"missing head{'s' if len(missing) > 1 else ''} {', '.join(missing)}: outputs must be "
+                f"named {_EXPECTED_NAMES} (found: {found})",
+            )
+        )
     heads = []  # heads whose rows are checked on the model's predictions
     for head, width in HEADS.items():
         if head not in shapes:
@@ -243,29 +259,49 @@ def check_model(
         if head in SOFTMAX_HEADS:
             wrong = _static_softmax_fault(model, head, shape, width)
         if len(shape) != 3:
-            add(Finding("fault", head, f"{head} has shape {shape}: predictions must be per frame, "
-                f"(batch, frames, {width}); collapse the frequency axis before the heads"))  # fmt: skip
+            add(
+                Finding(
+                    "fault",
+                    head,
+                    f"{head} has shape {shape}: predictions must be per frame, "
+                    f"(batch, frames, {width}); collapse the frequency axis before the heads",
+                )
+            )
         elif shape[-1] is not None and shape[-1] != width:
             add(Finding("fault", head, f"{head} has {shape[-1]} classes, expected {width}"))
             continue
         if wrong:
-            add(Finding("fault", head, f"{head} rows do not sum to 1 over its {width} classes "
-                f"({wrong})"))  # fmt: skip
+            add(
+                Finding(
+                    "fault", head, f"{head} rows do not sum to 1 over its {width} classes ({wrong})"
+                )
+            )
         else:
             heads.append(head)
     in_shape = tuple(model.inputs[0].shape) if len(model.inputs) == 1 else None
     if in_shape is None or len(in_shape) != 4:
-        add(Finding("fault", None, f"the model must take one 4-D input (batch, time, {n_bins}, "
-            f"channels); it takes {[tuple(t.shape) for t in model.inputs]}"))  # fmt: skip
+        add(
+            Finding(
+                "fault",
+                None,
+                f"the model must take one 4-D input (batch, time, {n_bins}, "
+                f"channels); it takes {[tuple(t.shape) for t in model.inputs]}",
+            )
+        )
     else:
         first, channels = _input_layout(in_shape, n_bins, n_channels)
         bins = in_shape[-1] if first else in_shape[2]
         if bins is not None and bins != n_bins:
             add(Finding("fault", None, f"the input has {bins} frequency bins, expected {n_bins}"))
         report.findings += _run_checks(
-            model, heads=heads, shapes=shapes, frames=frames, n_bins=n_bins,
-            first=first, n_channels=channels,
-        )  # fmt: skip
+            model,
+            heads=heads,
+            shapes=shapes,
+            frames=frames,
+            n_bins=n_bins,
+            first=first,
+            n_channels=channels,
+        )
         layout = "channels_first" if first else "channels_last"
         add(Finding("info", None, f"input shape {in_shape} ({layout})"))
     add(Finding("info", None, f"{model.count_params():,} parameters"))

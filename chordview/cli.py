@@ -23,14 +23,23 @@ def _model_options() -> argparse.ArgumentParser:
     """``--model`` and ``--device``, shared by every command that runs a model."""
     p = argparse.ArgumentParser(add_help=False)
     g = p.add_argument_group("model")
-    g.add_argument("--model", default="unet",
-                   help="bundled model name (unet, cr2) or a path to a bundle or .keras file "
-                        "(default: unet)")  # fmt: skip
-    g.add_argument("--device", default="auto", choices=DEVICES,
-                   help="where to run the network (default: auto, the GPU when there is one)")  # fmt: skip
-    g.add_argument("--fast", action="store_true",
-                   help="run the network once instead of averaging over the model's pitch "
-                        "shifts (about 3x faster, slightly less accurate)")  # fmt: skip
+    g.add_argument(
+        "--model",
+        default="unet",
+        help="bundled model name (unet, cr2) or a path to a bundle or .keras file (default: unet)",
+    )
+    g.add_argument(
+        "--device",
+        default="auto",
+        choices=DEVICES,
+        help="where to run the network (default: auto, the GPU when there is one)",
+    )
+    g.add_argument(
+        "--fast",
+        action="store_true",
+        help="run the network once instead of averaging over the model's pitch "
+        "shifts (about 3x faster, slightly less accurate)",
+    )
     return p
 
 
@@ -41,41 +50,59 @@ def _overwrite_option() -> argparse.ArgumentParser:
 
 
 def _add_analyze(sub, parents) -> None:
-    a = sub.add_parser("analyze", parents=parents,
-                       help="analyse audio files and write JAMS/LAB chord files")  # fmt: skip
+    a = sub.add_parser(
+        "analyze", parents=parents, help="analyse audio files and write JAMS/LAB chord files"
+    )
     a.add_argument("paths", nargs="*", metavar="PATH", help="audio files or folders")
-    a.add_argument("--demo", action="store_true",
-                   help="also analyse the bundled demo song (its outputs go to the current "
-                        "folder by default)")  # fmt: skip
-    a.add_argument("--format", default="jams,lab",
-                   help="comma-separated: jams, lab (default: both), or none")  # fmt: skip
-    a.add_argument("-o", "--output-dir", type=Path,
-                   help="folder for the outputs (default: beside each audio file)")  # fmt: skip
-    a.add_argument("--notation", choices=("musician", "harte"),
-                   help="also print each song's chords on stdout, spelled for musicians in the "
-                        "song's key (Bb, F#m7, A/C#) or as Harte labels; with --format none, "
-                        "only print them")  # fmt: skip
+    a.add_argument(
+        "--demo",
+        action="store_true",
+        help="also analyse the bundled demo song (its outputs go to the current folder by default)",
+    )
+    a.add_argument(
+        "--format", default="jams,lab", help="comma-separated: jams, lab (default: both), or none"
+    )
+    a.add_argument(
+        "-o",
+        "--output-dir",
+        type=Path,
+        help="folder for the outputs (default: beside each audio file)",
+    )
+    a.add_argument(
+        "--notation",
+        choices=("musician", "harte"),
+        help="also print each song's chords on stdout, spelled for musicians in the "
+        "song's key (Bb, F#m7, A/C#) or as Harte labels; with --format none, "
+        "only print them",
+    )
     a.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     a.set_defaults(run=commands.cmd_analyze)
 
 
 def _add_render(sub, parents) -> None:
-    r = sub.add_parser("render", parents=parents,
-                       help="draw the views of an analysed song to a PNG picture")  # fmt: skip
+    r = sub.add_parser(
+        "render", parents=parents, help="draw the views of an analysed song to a PNG picture"
+    )
     r.add_argument("path", metavar="PATH", help="audio file")
     r.add_argument("-o", "--output", type=Path, required=True, help="picture to write (.png)")
     r.set_defaults(run=commands.cmd_render)
 
 
 def _add_evaluate(sub, parents) -> None:
-    e = sub.add_parser("evaluate", parents=parents,
-                       help="score a model on a folder of audio with .jams/.lab references")  # fmt: skip
-    e.add_argument("folder", type=Path,
-                   help="audio files with a .jams or .lab of the same name beside them")  # fmt: skip
-    e.add_argument("-o", "--output", type=Path,
-                   help="write OUTPUT.md (table) and OUTPUT.json (all scores)")  # fmt: skip
-    e.add_argument("--record", metavar="SET",
-                   help="store the summary in the bundle's scores under SET")  # fmt: skip
+    e = sub.add_parser(
+        "evaluate",
+        parents=parents,
+        help="score a model on a folder of audio with .jams/.lab references",
+    )
+    e.add_argument(
+        "folder", type=Path, help="audio files with a .jams or .lab of the same name beside them"
+    )
+    e.add_argument(
+        "-o", "--output", type=Path, help="write OUTPUT.md (table) and OUTPUT.json (all scores)"
+    )
+    e.add_argument(
+        "--record", metavar="SET", help="store the summary in the bundle's scores under SET"
+    )
     e.set_defaults(run=commands.cmd_evaluate)
 
 
@@ -85,22 +112,36 @@ def _add_train(sub) -> None:
     t.add_argument("--arch", default="unet", help="architecture: unet or cr2")
     t.add_argument("-o", "--output", type=Path, required=True, help="bundle folder to write")
     t.add_argument("--val", type=Path, help="validation folder (audio + .jams)")
-    t.add_argument("--run-dir", type=Path,
-                   help="checkpoints and logs; re-run to resume (default: OUTPUT.run)")  # fmt: skip
+    t.add_argument(
+        "--run-dir", type=Path, help="checkpoints and logs; re-run to resume (default: OUTPUT.run)"
+    )
     t.add_argument("--epochs", type=int, default=12)
     t.add_argument("--steps", type=int, default=200, help="batches per epoch")
     t.add_argument("--batch-size", type=int, default=8)
     t.add_argument("--frames", type=int, default=128, help="frames per training excerpt")
     t.add_argument("--lr", type=float, default=1e-3)
-    t.add_argument("--lr-schedule", choices=["plateau", "cosine"], default="plateau",
-                   help="plateau: halve the rate after 2 epochs without progress; cosine: decay "
-                        "it from --lr to --lr/100 over the epochs (default: plateau)")  # fmt: skip
+    t.add_argument(
+        "--lr-schedule",
+        choices=["plateau", "cosine"],
+        default="plateau",
+        help="plateau: halve the rate after 2 epochs without progress; cosine: decay "
+        "it from --lr to --lr/100 over the epochs (default: plateau)",
+    )
     t.add_argument("--seed", type=int, default=0)
-    t.add_argument("--hp", action="append", default=[], metavar="KEY=VALUE",
-                   help="architecture hyper-parameter (JSON value), repeatable")  # fmt: skip
-    t.add_argument("--harmonics", default="1", metavar="H,H,...",
-                   help="input channels: a CQT starting at each multiple of the lowest note "
-                        "(default: 1, the plain CQT; 0.5,1,2,3 gives a harmonic CQT)")  # fmt: skip
+    t.add_argument(
+        "--hp",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="architecture hyper-parameter (JSON value), repeatable",
+    )
+    t.add_argument(
+        "--harmonics",
+        default="1",
+        metavar="H,H,...",
+        help="input channels: a CQT starting at each multiple of the lowest note "
+        "(default: 1, the plain CQT; 0.5,1,2,3 gives a harmonic CQT)",
+    )
     t.add_argument("--workers", type=int, default=2, help="processes for feature caching")
     t.set_defaults(run=commands.cmd_train)
 

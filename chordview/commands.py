@@ -132,8 +132,10 @@ def cmd_analyze(args) -> int:
         formats = []
     bad = [f for f in formats if f not in FORMATS]
     if bad or (not formats and not args.notation):
-        raise ChordviewError(f"unknown format {','.join(bad) or '(none)'}; use jams, lab or "
-                             "jams,lab (or none with --notation)")  # fmt: skip
+        raise ChordviewError(
+            f"unknown format {','.join(bad) or '(none)'}; use jams, lab or "
+            "jams,lab (or none with --notation)"
+        )
     if args.output_dir is not None:
         if not args.output_dir.exists():
             try:
@@ -148,16 +150,25 @@ def cmd_analyze(args) -> int:
 
     def written(audio, analysis, paths) -> None:
         names = ", ".join(str(p) for p in paths) or "no files"
-        bar.line(f"{audio}: {len(analysis.segments)} chords ({analysis.model['name']} on "
-                 f"{analysis.model['device']}) -> {names}")  # fmt: skip
+        bar.line(
+            f"{audio}: {len(analysis.segments)} chords ({analysis.model['name']} on "
+            f"{analysis.model['device']}) -> {names}"
+        )
         if args.notation:
             print(chord_list(analysis, notation=args.notation, title=str(audio)), flush=True)
 
     result = analyze_files(
-        args.paths, formats=formats, output_dir=args.output_dir, overwrite=args.overwrite,
-        model=args.model, device=args.device, fast=args.fast, progress=bar.update,
-        on_written=written, on_failure=lambda f: bar.line(f"failed: {f.message}"),
-    )  # fmt: skip
+        args.paths,
+        formats=formats,
+        output_dir=args.output_dir,
+        overwrite=args.overwrite,
+        model=args.model,
+        device=args.device,
+        fast=args.fast,
+        progress=bar.update,
+        on_written=written,
+        on_failure=lambda f: bar.line(f"failed: {f.message}"),
+    )
     n = result.n_inputs
     summary = f"analysed {len(result.written)} of {n} file{'s' if n != 1 else ''}"
     if result.failures:
@@ -216,14 +227,22 @@ def cmd_models(args) -> int:
             print(f"  decoder: unusable ({exc})")
         else:
             shifts = dec["pitch_shifts"]
-            print(f"  decoder: self-transition {dec['self_transition']}, "
-                  + ("no pitch-shift averaging" if shifts == [0] else "outputs averaged over pitch "
-                     "shifts " + " ".join(f"{v:+d}" for v in shifts)))  # fmt: skip
+            print(
+                f"  decoder: self-transition {dec['self_transition']}, "
+                + (
+                    "no pitch-shift averaging"
+                    if shifts == [0]
+                    else "outputs averaged over pitch shifts " + " ".join(f"{v:+d}" for v in shifts)
+                )
+            )
         for set_name, scores in meta.get("scores", {}).items():
             shown = ", ".join(f"{k} {v:.3f}" for k, v in scores.items() if isinstance(v, float))
             by = scores.get("scored_with")
-            by = (f" (scored {by.get('date', '?')} by chordview {by.get('git_commit', '?')})"
-                  if isinstance(by, dict) else "")  # fmt: skip
+            by = (
+                f" (scored {by.get('date', '?')} by chordview {by.get('git_commit', '?')})"
+                if isinstance(by, dict)
+                else ""
+            )
             print(f"  scores on {set_name}: {shown}{by}")
     return 0
 
@@ -235,8 +254,10 @@ def _evaluation_outputs(output: Path, *, overwrite: bool) -> dict[str, Path]:
     from chordview.export import check_targets
 
     if output.is_dir() or not output.name or output.name in (".", ".."):
-        raise OutputError(f"-o {output}: give a file name without extension (OUTPUT.md and "
-                          "OUTPUT.json are written), not a folder")  # fmt: skip
+        raise OutputError(
+            f"-o {output}: give a file name without extension (OUTPUT.md and "
+            "OUTPUT.json are written), not a folder"
+        )
     base = output.with_suffix("") if output.suffix in (".md", ".json") else output
     paths = {"md": base.with_name(base.name + ".md"), "json": base.with_name(base.name + ".json")}
     check_targets(paths, overwrite=overwrite)
@@ -269,8 +290,14 @@ def cmd_evaluate(args) -> int:
         codes.append(exc.exit_code)
         print(f"{name}: failed: {first_line(exc)}", flush=True)
 
-    res = evaluate_folder(args.folder, model=args.model, device=args.device, fast=args.fast,
-                          on_track=show, on_failure=failed)  # fmt: skip
+    res = evaluate_folder(
+        args.folder,
+        model=args.model,
+        device=args.device,
+        fast=args.fast,
+        on_track=show,
+        on_failure=failed,
+    )
     failures = res["failures"]
     table = (
         markdown_table({f"{args.model} (duration-weighted)": res})
@@ -279,27 +306,38 @@ def cmd_evaluate(args) -> int:
     print(f"\n{res['n_tracks']} tracks in {args.folder}\n\n{table}")
     if outputs:
         try:
-            write_files({outputs["md"]: table, outputs["json"]: json.dumps(res, indent=2)},
-                        overwrite=args.overwrite)  # fmt: skip
+            write_files(
+                {outputs["md"]: table, outputs["json"]: json.dumps(res, indent=2)},
+                overwrite=args.overwrite,
+            )
         except FileExistsError as exc:
             raise OutputError(f"{exc.filename} exists; pass --overwrite to replace it") from None
         except OSError as exc:
             raise OutputError(f"cannot write {outputs['md']} ({exc.strerror or exc})") from None
         print(f"wrote {outputs['md']} and {outputs['json']}")
     if failures:
-        say(f"scored {res['n_tracks']} of {res['n_tracks'] + len(failures)} tracks; "
-             f"{len(failures)} failed:")  # fmt: skip
+        say(
+            f"scored {res['n_tracks']} of {res['n_tracks'] + len(failures)} tracks; "
+            f"{len(failures)} failed:"
+        )
         for name, text in failures.items():
             say(f"  {name}: {text}")
         if bundle_dir is not None:
             say(f"not recorded in {bundle_dir}: a record must cover the whole set")
         return codes[0]
     if bundle_dir is not None:
-        replaced = record_scores(bundle_dir, args.record, res["weighted"],
-                                 n_tracks=res["n_tracks"], folder=args.folder,
-                                 pitch_shifts=res["pitch_shifts"])  # fmt: skip
-        print(f"recorded as {args.record!r} in {bundle_dir}"
-              + (" (replacing the earlier record)" if replaced else ""))  # fmt: skip
+        replaced = record_scores(
+            bundle_dir,
+            args.record,
+            res["weighted"],
+            n_tracks=res["n_tracks"],
+            folder=args.folder,
+            pitch_shifts=res["pitch_shifts"],
+        )
+        print(
+            f"recorded as {args.record!r} in {bundle_dir}"
+            + (" (replacing the earlier record)" if replaced else "")
+        )
     return 0
 
 
@@ -315,8 +353,14 @@ def cmd_check_model(args) -> int:
 def cmd_render(args) -> int:
     from chordview.gui.render import render_file  # the GUI package is imported only here
 
-    out = render_file(args.path, args.output, model=args.model, device=args.device,
-                      fast=args.fast, overwrite=args.overwrite)
+    out = render_file(
+        args.path,
+        args.output,
+        model=args.model,
+        device=args.device,
+        fast=args.fast,
+        overwrite=args.overwrite,
+    )
     print(f"wrote {out}")
     return 0
 
@@ -326,5 +370,3 @@ def cmd_demo(args) -> int:
     from chordview.gui import main as gui_main
 
     return gui_main(str(demo_song()))
-
-

@@ -65,8 +65,9 @@ def boundary_times(bounds: np.ndarray, *, n_frames: int, sr: int, hop_length: in
     """
     frames = np.asarray(bounds, dtype=np.float64)
     inner = (frames > 0) & (frames < n_frames)
-    return frames_to_time(np.where(inner, frames + OUTPUT_OFFSET, frames), sr=sr,
-                          hop_length=hop_length)  # fmt: skip
+    return frames_to_time(
+        np.where(inner, frames + OUTPUT_OFFSET, frames), sr=sr, hop_length=hop_length
+    )
 
 
 def time_to_frames(times: np.ndarray | float, *, sr: int, hop_length: int) -> np.ndarray:
@@ -118,8 +119,13 @@ class FrameGrid:
     @classmethod
     def from_spec(cls, spec) -> FrameGrid:
         """The grid of a :class:`~chordview.features.FeatureSpec`."""
-        return cls(sr=spec.sr, hop_length=spec.hop_length, fmin=spec.fmin,
-                   bins_per_semitone=spec.over_sample, n_bins=spec.n_bins)  # fmt: skip
+        return cls(
+            sr=spec.sr,
+            hop_length=spec.hop_length,
+            fmin=spec.fmin,
+            bins_per_semitone=spec.over_sample,
+            n_bins=spec.n_bins,
+        )
 
     @property
     def frame_rate(self) -> float:
@@ -167,8 +173,9 @@ class FrameGrid:
 
     def midi_to_bin(self, midi) -> np.ndarray:
         """Nearest bin index of MIDI note numbers (may lie outside ``[0, n_bins)``)."""
-        return np.rint((np.asarray(midi, dtype=np.float64) - self.midi_min)
-                       * self.bins_per_semitone).astype(int)  # fmt: skip
+        return np.rint(
+            (np.asarray(midi, dtype=np.float64) - self.midi_min) * self.bins_per_semitone
+        ).astype(int)
 
 
 def output_problems(outputs: Mapping[str, np.ndarray], *, atol: float = 1e-3) -> list[str]:

@@ -94,8 +94,14 @@ def decode(
         Contiguous, covering ``[0, n_frames * hop_length / sr)``.
     """
     path = viterbi_tags(outputs["chord_tag"], self_transition=self_transition)
-    return segments_from_path(path, outputs, classes=classes, sr=sr, hop_length=hop_length,
-                              min_bass_confidence=min_bass_confidence)  # fmt: skip
+    return segments_from_path(
+        path,
+        outputs,
+        classes=classes,
+        sr=sr,
+        hop_length=hop_length,
+        min_bass_confidence=min_bass_confidence,
+    )
 
 
 def segments_from_path(

@@ -71,9 +71,13 @@ def score(ref_intervals, ref_labels, est_intervals, est_labels) -> dict[str, flo
 
     ref_intervals = _tidy(ref_intervals)
     est_intervals, est_labels = mir_eval.util.adjust_intervals(
-        _tidy(est_intervals), list(est_labels), ref_intervals.min(),
-        ref_intervals.max(), mir_eval.chord.NO_CHORD, mir_eval.chord.NO_CHORD,
-    )  # fmt: skip
+        _tidy(est_intervals),
+        list(est_labels),
+        ref_intervals.min(),
+        ref_intervals.max(),
+        mir_eval.chord.NO_CHORD,
+        mir_eval.chord.NO_CHORD,
+    )
     intervals, ref, est = mir_eval.util.merge_labeled_intervals(
         ref_intervals, list(ref_labels), est_intervals, est_labels
     )
@@ -151,7 +155,9 @@ def evaluate_folder(
         raise AnnotationError(f"{folder}: {what}")
     pairs = find_references(folder)
     if not pairs:
-        raise AnnotationError(f"{folder}: no audio files with a .jams or .lab reference beside them")
+        raise AnnotationError(
+            f"{folder}: no audio files with a .jams or .lab reference beside them"
+        )
     analyzer = Analyzer(model, device=device, fast=fast)
     per_track, failures = {}, {}
     references = dict(pairs)
@@ -171,13 +177,21 @@ def evaluate_folder(
         if on_failure is not None:
             on_failure(name, failure.error)
 
-    analyzer.analyze_files([audio for audio, _ in pairs], targets=lambda _audio: {},
-                           write=scored, on_failure=failed)  # fmt: skip
+    analyzer.analyze_files(
+        [audio for audio, _ in pairs], targets=lambda _audio: {}, write=scored, on_failure=failed
+    )
     if not per_track:
-        raise AnnotationError(f"{folder}: not one track could be scored ({len(failures)} failed; "
-                              f"first: {next(iter(failures.values()))})")  # fmt: skip
-    return {"tracks": per_track, **summarise(per_track), "n_tracks": len(per_track),
-            "pitch_shifts": analyzer.pitch_shifts, "failures": failures}  # fmt: skip
+        raise AnnotationError(
+            f"{folder}: not one track could be scored ({len(failures)} failed; "
+            f"first: {next(iter(failures.values()))})"
+        )
+    return {
+        "tracks": per_track,
+        **summarise(per_track),
+        "n_tracks": len(per_track),
+        "pitch_shifts": analyzer.pitch_shifts,
+        "failures": failures,
+    }
 
 
 def markdown_table(results: dict[str, dict], *, which: str = "weighted") -> str:
@@ -205,9 +219,15 @@ def recordable_bundle(model) -> Path:
     return path
 
 
-def record_scores(bundle_dir: str | Path, name: str, summary: dict[str, float], *,
-                  n_tracks: int, folder: str | Path,
-                  pitch_shifts: list[int] | None = None) -> bool:  # fmt: skip
+def record_scores(
+    bundle_dir: str | Path,
+    name: str,
+    summary: dict[str, float],
+    *,
+    n_tracks: int,
+    folder: str | Path,
+    pitch_shifts: list[int] | None = None,
+) -> bool:
     """Store ``summary`` (metric -> score) in the bundle's ``scores`` under ``name``.
 
     The record says what produced the figures (``scored_with``: chordview version and commit,
@@ -233,9 +253,11 @@ def record_scores(bundle_dir: str | Path, name: str, summary: dict[str, float], 
             "chordview": __version__,
             "git_commit": source_commit(),
             "date": datetime.date.today().isoformat(),
-            "decoder": {**meta.get("decoder", {}),
-                        **({} if pitch_shifts is None else {"pitch_shifts": list(pitch_shifts)}),
-                        "change_offset": OUTPUT_OFFSET},  # fmt: skip
+            "decoder": {
+                **meta.get("decoder", {}),
+                **({} if pitch_shifts is None else {"pitch_shifts": list(pitch_shifts)}),
+                "change_offset": OUTPUT_OFFSET,
+            },
         },
     }
     try:

@@ -40,16 +40,25 @@ def to_jams(analysis):
             f"chordview model {model['name']} {model['version']} "
             f"({model['architecture']}, sha256 {model['sha256']})"
         ),
-        annotator={"name": "chordview", "model": model["name"], "model_version": model["version"],
-                   "model_sha256": model["sha256"], "device": model.get("device", ""),
-                   **({"pitch_shifts": list(model["pitch_shifts"])} if "pitch_shifts" in model else {})},
-    )  # fmt: skip
+        annotator={
+            "name": "chordview",
+            "model": model["name"],
+            "model_version": model["version"],
+            "model_sha256": model["sha256"],
+            "device": model.get("device", ""),
+            **({"pitch_shifts": list(model["pitch_shifts"])} if "pitch_shifts" in model else {}),
+        },
+    )
     for seg in analysis.segments:
         end = min(seg.end, analysis.duration)
         if end <= seg.start:
             continue
-        ann.append(time=seg.start, duration=end - seg.start, value=seg.label,
-                   confidence=round(float(seg.confidence), 6))  # fmt: skip
+        ann.append(
+            time=seg.start,
+            duration=end - seg.start,
+            value=seg.label,
+            confidence=round(float(seg.confidence), 6),
+        )
     jam.annotations.append(ann)
     return jam
 
@@ -99,8 +108,10 @@ def check_labels(analysis) -> None:
                 ok = False
         if not ok:
             name = analysis.model.get("name", "the model")
-            raise ModelError(f"{name}: chord label {label!r} is not a Harte label; the model's "
-                             "vocabulary is damaged, nothing was written")  # fmt: skip
+            raise ModelError(
+                f"{name}: chord label {label!r} is not a Harte label; the model's "
+                "vocabulary is damaged, nothing was written"
+            )
 
 
 def check_targets(
@@ -117,8 +128,10 @@ def check_targets(
         path = Path(path)
         for source in inputs:
             if same_file(path, source) or _resolved(path) == _resolved(source):
-                raise OutputError(f"{path}: is an input of this run; it would be overwritten by "
-                                  "its own output (use another output folder or name)")  # fmt: skip
+                raise OutputError(
+                    f"{path}: is an input of this run; it would be overwritten by "
+                    "its own output (use another output folder or name)"
+                )
         if path.is_dir():
             raise OutputError(f"{path}: is a folder; cannot write an output file there")
         if os.path.lexists(path) and not path.is_file() and not path.is_symlink():
@@ -140,9 +153,12 @@ def _resolved(path: Path) -> Path:
 
 
 def write_outputs(
-    analysis, targets: dict[str, Path], *, overwrite: bool = False,
+    analysis,
+    targets: dict[str, Path],
+    *,
+    overwrite: bool = False,
     inputs: Iterable[str | Path] = (),
-) -> list[Path]:  # fmt: skip
+) -> list[Path]:
     """Write every format in ``targets`` (format -> path) all-or-nothing.
 
     The analysed file itself (``analysis.path``) and every path in ``inputs`` are never
@@ -163,6 +179,7 @@ def write_outputs(
         if fmt not in FORMATS:
             raise OutputError(f"unknown format {fmt!r}; use {', '.join(FORMATS)}")
     check_labels(analysis)
+
     def recheck() -> None:  # a target may have turned into a folder or an input meanwhile
         check_targets(targets, overwrite=True, inputs=sources)
 

@@ -67,8 +67,10 @@ class FeatureSpec:
             raise ValueError(f"harmonic {min(harmonics):g} is below the lowest supported, 0.5")
         top = max(harmonics) * self.fmin * 2.0**self.n_octaves
         if top >= self.sr / 2:
-            raise ValueError(f"harmonic {max(harmonics):g} puts the top bin at {top:.0f} Hz, "
-                             f"above the Nyquist frequency of {self.sr} Hz audio")  # fmt: skip
+            raise ValueError(
+                f"harmonic {max(harmonics):g} puts the top bin at {top:.0f} Hz, "
+                f"above the Nyquist frequency of {self.sr} Hz audio"
+            )
         object.__setattr__(self, "harmonics", harmonics)
 
     @property
@@ -94,10 +96,18 @@ class FeatureSpec:
     def to_dict(self) -> dict:
         """Plain JSON-able dict, as stored in a model bundle (derived sizes included)."""
         plain = self.harmonics == (1.0,)
-        channels = ("plain CQT magnitude (no harmonic channels)" if plain else
-                    "harmonic CQT: channel k starts at harmonics[k] * fmin")  # fmt: skip
-        data = {"kind": "cqt" if plain else "hcqt", **asdict(self), "n_bins": self.n_bins,
-                "n_channels": self.n_channels, "channels": channels}  # fmt: skip
+        channels = (
+            "plain CQT magnitude (no harmonic channels)"
+            if plain
+            else "harmonic CQT: channel k starts at harmonics[k] * fmin"
+        )
+        data = {
+            "kind": "cqt" if plain else "hcqt",
+            **asdict(self),
+            "n_bins": self.n_bins,
+            "n_channels": self.n_channels,
+            "channels": channels,
+        }
         if plain:  # plain-CQT dicts stay as they were (bundles, feature-cache keys)
             del data["harmonics"]
         else:
@@ -114,7 +124,9 @@ class FeatureSpec:
         spec = cls(**given)
         for key in ("n_bins", "n_channels"):
             if key in data and data[key] != getattr(spec, key):
-                raise TypeError(f"{key}={data[key]} does not match the parameters ({getattr(spec, key)})")
+                raise TypeError(
+                    f"{key}={data[key]} does not match the parameters ({getattr(spec, key)})"
+                )
         return spec
 
     def n_frames(self, n_samples: int) -> int:

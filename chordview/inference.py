@@ -213,14 +213,17 @@ def predict_shifted(
             if progress is not None:
                 progress((k + f) / len(shifts))
 
-        out = predict(shift_features(features, s * bins_per_semitone), predictor=predictor,
-                      progress=part)  # fmt: skip
+        out = predict(
+            shift_features(features, s * bins_per_semitone), predictor=predictor, progress=part
+        )
         for name, arr in out.items():
             if s:
                 classes = vocabulary.get(name, ())
                 if len(classes) != arr.shape[1]:
-                    raise ModelError(f"{name}: {arr.shape[1]} outputs but {len(classes)} class "
-                                     "names; pitch-shift averaging needs them")  # fmt: skip
+                    raise ModelError(
+                        f"{name}: {arr.shape[1]} outputs but {len(classes)} class "
+                        "names; pitch-shift averaging needs them"
+                    )
                 try:
                     arr = arr[:, transposition(classes, s)]
                 except ValueError as exc:

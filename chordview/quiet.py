@@ -58,8 +58,7 @@ def native_stderr_filtered(drop: re.Pattern[bytes]):
     """
 
     def done(captured: bytes, failed: bool) -> None:
-        kept = b"".join(line for line in captured.splitlines(keepends=True)
-                        if not drop.match(line))  # fmt: skip
+        kept = b"".join(line for line in captured.splitlines(keepends=True) if not drop.match(line))
         if kept:
             os.write(2, kept)
 

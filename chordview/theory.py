@@ -307,8 +307,9 @@ class Key:
     @property
     def flats(self) -> bool:
         """Whether the key signature has flats (F major, D minor, ...)."""
-        return "b" in self.tonic_name or self.tonic_name in (("F",) if self.mode == "major"
-                                                              else ("D", "G", "C", "F"))  # fmt: skip
+        return "b" in self.tonic_name or self.tonic_name in (
+            ("F",) if self.mode == "major" else ("D", "G", "C", "F")
+        )
 
     def spell(self, pc: int) -> str:
         """Pitch class ``pc`` written in this key: ``Key(5).spell(10) == 'Bb'``,
@@ -317,8 +318,9 @@ class Key:
         letter = _LETTER_NAMES[(_LETTER_NAMES.index(self.tonic_name[0]) + _STEPS[offset]) % 7]
         shift = (pc - _LETTERS[letter] + 6) % 12 - 6  # -6..5: accidentals on that letter
         name = letter + ("#" * shift if shift > 0 else "b" * -shift)
-        plain = abs(shift) <= 1 and (name not in ("E#", "B#", "Cb", "Fb")
-                                     or offset in _IN_KEY[self.mode])  # fmt: skip
+        plain = abs(shift) <= 1 and (
+            name not in ("E#", "B#", "Cb", "Fb") or offset in _IN_KEY[self.mode]
+        )
         return name if plain else spell(pc, prefer_flats=self.flats)
 
 
@@ -345,8 +347,9 @@ def chord_tones(label: str) -> list[str]:
     return tones
 
 
-def musician(label: str, *, key: Key | None = None, bass: bool = True,
-             compact: bool = False) -> str:  # fmt: skip
+def musician(
+    label: str, *, key: Key | None = None, bass: bool = True, compact: bool = False
+) -> str:
     """A Harte label as musicians read it, spelled in ``key``: ``'A#:maj/3'`` in F major ->
     ``'Bb/D'``; ``'B:min'`` -> ``'Bm'``, ``'A:maj/3'`` -> ``'A/C#'``, ``'C:hdim7'`` -> ``'Cm7b5'``
     (``'Cø7'`` with ``compact``), ``'N'`` -> ``'N.C.'``. ``bass=False`` leaves the slash bass out.

@@ -57,8 +57,10 @@ def transposition(classes, semitones: int) -> np.ndarray:
         if moved == label:
             continue
         if moved not in index:
-            raise ValueError(f"class {label!r} moved by {semitones} semitones ({moved!r}) is not "
-                             "in the vocabulary")  # fmt: skip
+            raise ValueError(
+                f"class {label!r} moved by {semitones} semitones ({moved!r}) is not "
+                "in the vocabulary"
+            )
         table[i] = index[moved]
     if len(set(table.tolist())) != len(table):  # e.g. flat spellings: Cb and B both map to B
         raise ValueError(f"moving the classes by {semitones} semitones is not a permutation")

@@ -16,10 +16,24 @@ from chordview.generator.synth import HELDOUT_SOUNDFONT, ChordEvent, events_to_j
 SEED, TEMPO, SR = 2026, 100.0, 22050
 # (label, beats): a Canon-like line in D with inversions, sevenths and a borrowed iv.
 SONG = [
-    ("D:maj", 4), ("A:maj/3", 4), ("B:min", 4), ("F#:min/5", 4),
-    ("G:maj", 4), ("D:maj/3", 4), ("G:maj", 4), ("A:7", 4),
-    ("D:maj7", 4), ("B:min7", 4), ("E:min7", 4), ("A:sus4", 2), ("A:7", 2),
-    ("F#:min7", 4), ("B:7", 4), ("E:min", 2), ("G:min", 2), ("A:7", 4),
+    ("D:maj", 4),
+    ("A:maj/3", 4),
+    ("B:min", 4),
+    ("F#:min/5", 4),
+    ("G:maj", 4),
+    ("D:maj/3", 4),
+    ("G:maj", 4),
+    ("A:7", 4),
+    ("D:maj7", 4),
+    ("B:min7", 4),
+    ("E:min7", 4),
+    ("A:sus4", 2),
+    ("A:7", 2),
+    ("F#:min7", 4),
+    ("B:7", 4),
+    ("E:min", 2),
+    ("G:min", 2),
+    ("A:7", 4),
     ("D:maj", 8),
 ]
 

@@ -28,8 +28,11 @@ SIZE = (1500, 950)
 
 
 def _xvfb(display: str) -> subprocess.Popen:
-    proc = subprocess.Popen(["Xvfb", display, "-screen", "0", f"{SIZE[0]}x{SIZE[1]}x24", "-nolisten",
-                             "tcp"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    proc = subprocess.Popen(
+        ["Xvfb", display, "-screen", "0", f"{SIZE[0]}x{SIZE[1]}x24", "-nolisten", "tcp"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     for _ in range(100):
         if os.path.exists(f"/tmp/.X11-unix/X{display.lstrip(':')}"):
             return proc
@@ -61,8 +64,9 @@ def main() -> int:
         from chordview.gui.app import MainWindow
 
         settings = QSettings(str(Path(args.output).with_suffix(".ini")), QSettings.Format.IniFormat)
-        window = MainWindow(model=args.model, settings=settings,
-                            notify=lambda *m: print(*m, file=sys.stderr))  # fmt: skip
+        window = MainWindow(
+            model=args.model, settings=settings, notify=lambda *m: print(*m, file=sys.stderr)
+        )
         window.setGeometry(0, 0, *SIZE)
         window.show()
         loop = QEventLoop()

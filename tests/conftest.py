@@ -35,9 +35,13 @@ def tiny_bundle(tmp_path_factory):
     model = build("unet", **hp)
     path = tmp_path_factory.mktemp("bundles") / "tiny"
     return save_bundle(
-        path, model=model, name="tiny", architecture="unet", hyper_parameters=hp,
+        path,
+        model=model,
+        name="tiny",
+        architecture="unet",
+        hyper_parameters=hp,
         provenance={"note": "untrained test model"},
-    )  # fmt: skip
+    )
 
 
 @pytest.fixture

@@ -20,7 +20,9 @@ def test_round_trip_keeps_weights_and_metadata(tiny_bundle):
     assert meta["features"]["hop_length"] == 4096 and meta["decoder"]["self_transition"] > 0
     x = np.zeros((1, 16, 216, 1), dtype="float32")
     again = load_bundle(tiny_bundle)
-    np.testing.assert_array_equal(np.asarray(b.model(x)["chord_tag"]), np.asarray(again.model(x)["chord_tag"]))
+    np.testing.assert_array_equal(
+        np.asarray(b.model(x)["chord_tag"]), np.asarray(again.model(x)["chord_tag"])
+    )
     assert not list(tiny_bundle.glob("*.pkl"))
 
 
@@ -59,11 +61,14 @@ def test_bad_pitch_shifts_are_refused(tiny_bundle, tmp_path, shifts):
 
 @pytest.mark.parametrize(
     "decoder, message",
-    [(None, "decoder must be a mapping"), ([0.9], "decoder must be a mapping"),
-     ({"self_transition": 1.0}, "self_transition must lie between 0 and 1"),
-     ({"self_transition": "0.9"}, "self_transition must be a number"),
-     ({"min_bass_confidence": -0.1}, "min_bass_confidence must lie between 0 and 1")],
-)  # fmt: skip
+    [
+        (None, "decoder must be a mapping"),
+        ([0.9], "decoder must be a mapping"),
+        ({"self_transition": 1.0}, "self_transition must lie between 0 and 1"),
+        ({"self_transition": "0.9"}, "self_transition must be a number"),
+        ({"min_bass_confidence": -0.1}, "min_bass_confidence must lie between 0 and 1"),
+    ],
+)
 def test_bad_decoder_settings_are_refused(tiny_bundle, tmp_path, decoder, message):
     copy = tmp_path / "decoder"
     shutil.copytree(tiny_bundle, copy)

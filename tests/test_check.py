@@ -13,8 +13,12 @@ from chordview.architectures import build  # noqa: E402
 from chordview.check import CheckReport, Finding, check_model, check_path  # noqa: E402
 from chordview.errors import ModelError  # noqa: E402
 
-SPECS = [("chord_tag", 170, "softmax"), ("chord_pitch", 12, "sigmoid"),
-         ("chord_root", 13, "softmax"), ("chord_bass", 13, "softmax")]  # fmt: skip
+SPECS = [
+    ("chord_tag", 170, "softmax"),
+    ("chord_pitch", 12, "sigmoid"),
+    ("chord_root", 13, "softmax"),
+    ("chord_bass", 13, "softmax"),
+]
 
 
 def faulty_unet() -> keras.Model:
@@ -22,8 +26,9 @@ def faulty_unet() -> keras.Model:
     x = keras.Input((1, None, 216))
     h = x
     for i in range(2):
-        conv = keras.layers.Conv2D(4, 3, padding="same", activation="relu", name=f"conv{i}",
-                                   data_format="channels_first")  # fmt: skip
+        conv = keras.layers.Conv2D(
+            4, 3, padding="same", activation="relu", name=f"conv{i}", data_format="channels_first"
+        )
         h = conv(h)
     outs = [
         keras.layers.Conv2D(n, 1, activation=act, data_format="channels_first", name=name)(h)

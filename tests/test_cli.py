@@ -331,8 +331,19 @@ def test_inputs_sharing_a_name_do_not_overwrite_each_other(capsys, tiny_bundle, 
     (tmp_path / "b").mkdir()
     second = wav_file("b/song.wav", seconds=2.0)
     out = tmp_path / "out"
-    code = main(["analyze", str(first), str(second), "--model", str(tiny_bundle), "-o", str(out),
-                 "--overwrite", "-q"])  # fmt: skip
+    code = main(
+        [
+            "analyze",
+            str(first),
+            str(second),
+            "--model",
+            str(tiny_bundle),
+            "-o",
+            str(out),
+            "--overwrite",
+            "-q",
+        ]
+    )
     assert code != 0
     err = capsys.readouterr().err
     assert "also the output of" in err and "Traceback" not in err
@@ -342,7 +353,9 @@ def test_inputs_sharing_a_name_do_not_overwrite_each_other(capsys, tiny_bundle, 
 
 def test_outputs_are_as_readable_as_any_new_file(capsys, tiny_bundle, wav_file, tmp_path):
     out = tmp_path / "out"
-    rc, _, err = _analyze(capsys, wav_file("song.wav", seconds=1.0), "--model", tiny_bundle, "-o", out)
+    rc, _, err = _analyze(
+        capsys, wav_file("song.wav", seconds=1.0), "--model", tiny_bundle, "-o", out
+    )
     assert rc == 0, err
     umask = os.umask(0)
     os.umask(umask)
@@ -351,8 +364,13 @@ def test_outputs_are_as_readable_as_any_new_file(capsys, tiny_bundle, wav_file, 
 
 
 def test_a_closed_pipe_is_not_a_traceback():
-    proc = subprocess.run(f"{sys.executable} -m chordview models | head -c 10", shell=True,
-                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    proc = subprocess.run(
+        f"{sys.executable} -m chordview models | head -c 10",
+        shell=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0 and len(proc.stdout) == 10
     assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr, proc.stderr
 
@@ -381,8 +399,9 @@ def test_fast_runs_the_network_once_and_says_so(capsys, tiny_bundle, wav_file, t
     assert (fast.model["pitch_shifts"], full.model["pitch_shifts"]) == ([0], [-1, 0, 1])
 
     for flag, out, shifts in (("--fast", "fast", [0]), (None, "full", [-1, 0, 1])):
-        rc, _, err = _analyze(capsys, song, "--model", averaged, "-o", tmp_path / out, "-q",
-                              *([flag] if flag else []))  # fmt: skip
+        rc, _, err = _analyze(
+            capsys, song, "--model", averaged, "-o", tmp_path / out, "-q", *([flag] if flag else [])
+        )
         assert rc == 0, err
         jam = json.loads((tmp_path / out / "song.jams").read_text())
         assert jam["annotations"][0]["annotation_metadata"]["annotator"]["pitch_shifts"] == shifts
@@ -392,8 +411,19 @@ def test_notation_prints_the_chords_for_musicians(capsys, tiny_bundle, wav_file,
     from chordview.theory import parse_symbol
 
     song = wav_file("song.wav", seconds=3.0)
-    code = main(["analyze", str(song), "--model", str(tiny_bundle), "--notation", "musician",
-                 "--format", "none", "-q"])  # fmt: skip
+    code = main(
+        [
+            "analyze",
+            str(song),
+            "--model",
+            str(tiny_bundle),
+            "--notation",
+            "musician",
+            "--format",
+            "none",
+            "-q",
+        ]
+    )
     out, err = capsys.readouterr()
     assert code == 0, err
     first, *rows = out.strip().splitlines()

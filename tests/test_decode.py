@@ -33,13 +33,17 @@ def test_segments_tile_the_frames_with_labels_and_confidence():
 
 def test_viterbi_smooths_isolated_frames():
     labels = ["C:maj"] * 20 + ["D:min"] + ["C:maj"] * 20
-    segs = decode(_outputs(labels, p=0.5), classes=CLASSES, sr=44100, hop_length=4096, self_transition=0.95)
+    segs = decode(
+        _outputs(labels, p=0.5), classes=CLASSES, sr=44100, hop_length=4096, self_transition=0.95
+    )
     assert [s.label for s in segs] == ["C:maj"]
 
 
 def test_inversion_comes_from_the_bass_head():
     labels = ["C:maj"] * 10 + ["G:7"] * 10 + ["A:min"] * 10
-    bass = np.array([4] * 10 + [5] * 10 + [2] * 10)  # E under C, F under G7, D (no chord tone) under Am
+    bass = np.array(
+        [4] * 10 + [5] * 10 + [2] * 10
+    )  # E under C, F under G7, D (no chord tone) under Am
     segs = decode(_outputs(labels, bass=bass), classes=CLASSES, sr=44100, hop_length=4096)
     assert [s.label for s in segs] == ["C:maj/3", "G:7/b7", "A:min"]
 
@@ -52,8 +56,9 @@ def test_frame_time_round_trip():
 
 def test_a_change_is_placed_in_the_middle_of_the_frame_it_happened_in():
     labels = ["C:maj"] * 3 + ["G:7"] * 2 + ["C:maj"] * 1
-    segs = decode(_outputs(labels, p=0.99), classes=CLASSES, sr=44100, hop_length=4096,
-                  self_transition=0.5)  # fmt: skip
+    segs = decode(
+        _outputs(labels, p=0.99), classes=CLASSES, sr=44100, hop_length=4096, self_transition=0.5
+    )
     hop = 4096 / 44100
     assert [s.label for s in segs] == ["C:maj", "G:7", "C:maj"]
     bounds = [segs[0].start] + [s.end for s in segs]
@@ -101,5 +106,6 @@ def test_the_output_frame_under_a_time_is_the_one_the_decoded_chord_comes_from()
     before = [grid.output_frame_at(t - 1e-6) for t in times]
     assert after == list(k) and before == list(k - 1)
     assert boundary_times([0, 400], n_frames=400, sr=44100, hop_length=4096).tolist() == [
-        0.0, float(frames_to_time(400, sr=44100, hop_length=4096))
-    ]  # fmt: skip
+        0.0,
+        float(frames_to_time(400, sr=44100, hop_length=4096)),
+    ]

@@ -7,8 +7,12 @@ from pathlib import Path
 
 from chordview.bundle import read_meta, resolve
 
-README_SETS = {"`data/v2/test`": "synthetic-test", "`data/v2/test-chorale`": "synthetic-test-chorale",
-               "`data/v2/test-hymn`": "synthetic-test-hymn", "RomanText set": "romantext"}  # fmt: skip
+README_SETS = {
+    "`data/v2/test`": "synthetic-test",
+    "`data/v2/test-chorale`": "synthetic-test-chorale",
+    "`data/v2/test-hymn`": "synthetic-test-hymn",
+    "RomanText set": "romantext",
+}
 
 
 def _readme_score_rows() -> list[tuple[str, str, dict[str, str]]]:

@@ -24,12 +24,14 @@ def test_each_miss_lands_in_its_category_and_unmatched_references_are_not_counte
     result = errors.breakdown([(*ref, *est)])
     assert result["counted_seconds"] == pytest.approx(5.0)  # C:sus4 is outside majmin
     share = result["share_of_counted_time"]
-    assert share == pytest.approx({
-        "correct": 0.5,  # 0-2 s and 3.5-4 s (A:min7 reduces to A:min)
-        "wrong root: m3": 0.2,  # A heard as C
-        "right root, wrong third": 0.1,
-        "no chord heard as a chord": 0.2,
-    })  # fmt: skip
+    assert share == pytest.approx(
+        {
+            "correct": 0.5,  # 0-2 s and 3.5-4 s (A:min7 reduces to A:min)
+            "wrong root: m3": 0.2,  # A heard as C
+            "right root, wrong third": 0.1,
+            "no chord heard as a chord": 0.2,
+        }
+    )
     assert result["majmin"] == pytest.approx(0.5)
     # wrong: 2-3.5 and 5-6 s; within 0.25 s of a change (2, 4, 5 s): 2-2.25 and 5-5.25
     assert result["wrong_time_near_a_change"] == pytest.approx(0.5 / 2.5)
@@ -48,12 +50,14 @@ def test_other_misses():
     ref = (np.array([[0, 1], [1, 2], [2, 3]], float), ["D:maj", "D:min", "E:maj"])
     est = (np.array([[0, 1], [1, 2], [2, 3]], float), ["N", "D:sus4", "B:7"])
     share = errors.breakdown([(*ref, *est)])["share_of_counted_time"]
-    assert share == pytest.approx({
-        "correct": 0.0,
-        "chord heard as no chord": 1 / 3,
-        "right root, quality outside majmin (sus, aug, dim, ...)": 1 / 3,
-        "wrong root: P5": 1 / 3,  # from the reference root up to the estimated one
-    })  # fmt: skip
+    assert share == pytest.approx(
+        {
+            "correct": 0.0,
+            "chord heard as no chord": 1 / 3,
+            "right root, quality outside majmin (sus, aug, dim, ...)": 1 / 3,
+            "wrong root: P5": 1 / 3,  # from the reference root up to the estimated one
+        }
+    )
 
 
 def test_the_reference_snapped_to_frames():

@@ -73,11 +73,14 @@ def test_an_unreadable_reference_is_one_clear_error(tmp_path):
 def scored_folder(tmp_path_factory):
     """Two rendered songs on the held-out soundfont: one referenced by JAMS, one by LAB."""
     folder = tmp_path_factory.mktemp("eval")
-    render_dataset(folder, n_songs=2, seed=11, soundfonts=[HELDOUT_SOUNDFONT()], duration=10.0,
-                   workers=1)  # fmt: skip
+    render_dataset(
+        folder, n_songs=2, seed=11, soundfonts=[HELDOUT_SOUNDFONT()], duration=10.0, workers=1
+    )
     jam = sorted(folder.glob("*.jams"))[1]
     intervals, labels = load_reference(jam)
-    lab = "".join(f"{a:.6f}\t{b:.6f}\t{lab}\n" for (a, b), lab in zip(intervals, labels, strict=True))
+    lab = "".join(
+        f"{a:.6f}\t{b:.6f}\t{lab}\n" for (a, b), lab in zip(intervals, labels, strict=True)
+    )
     jam.with_suffix(".lab").write_text(lab)
     jam.unlink()
     return folder
@@ -89,8 +92,18 @@ def test_evaluate_writes_the_table_and_json_and_records_in_the_bundle(
     bundle = tmp_path / "tiny"
     shutil.copytree(tiny_bundle, bundle)
     out = tmp_path / "result"
-    args = ["evaluate", str(scored_folder), "--model", str(bundle), "--device", "cpu",
-            "-o", str(out), "--record", "mine"]  # fmt: skip
+    args = [
+        "evaluate",
+        str(scored_folder),
+        "--model",
+        str(bundle),
+        "--device",
+        "cpu",
+        "-o",
+        str(out),
+        "--record",
+        "mine",
+    ]
     assert main(args) == 0
     printed = capsys.readouterr().out
     assert "2 tracks in" in printed and f"recorded as 'mine' in {bundle}\n" in printed
@@ -146,8 +159,12 @@ def test_evaluate_refuses_bad_input_in_one_line_before_any_work(
 ):
     (tmp_path / "empty").mkdir()
     (tmp_path / "model.keras").write_bytes(b"")
-    paths = {"missing": tmp_path / "missing", "empty": tmp_path / "empty",
-             "folder": scored_folder, "file": tmp_path / "model.keras"}  # fmt: skip
+    paths = {
+        "missing": tmp_path / "missing",
+        "empty": tmp_path / "empty",
+        "folder": scored_folder,
+        "file": tmp_path / "model.keras",
+    }
     assert main([a.format(**paths) for a in args]) != 0
     captured = capsys.readouterr()
     err = captured.err.strip()
@@ -161,14 +178,35 @@ def test_fast_evaluation_is_one_pass_and_its_record_says_so(scored_folder, tmp_p
     from chordview.bundle import save_bundle
 
     hp = {"filters": 2, "depth": 3, "collapse_filters": 8, "dilations": [1]}
-    bundle = save_bundle(tmp_path / "shifted", model=build("unet", **hp), name="shifted",
-                         architecture="unet", hyper_parameters=hp,
-                         decoder={"pitch_shifts": [-1, 0, 1]})  # fmt: skip
+    bundle = save_bundle(
+        tmp_path / "shifted",
+        model=build("unet", **hp),
+        name="shifted",
+        architecture="unet",
+        hyper_parameters=hp,
+        decoder={"pitch_shifts": [-1, 0, 1]},
+    )
     for extra, shifts in (([], [-1, 0, 1]), (["--fast"], [0])):
         out = tmp_path / f"result{len(extra)}"
-        assert main(["evaluate", str(scored_folder), "--model", str(bundle), "-o", str(out),
-                     "--record", f"set{len(extra)}", *extra]) == 0  # fmt: skip
+        assert (
+            main(
+                [
+                    "evaluate",
+                    str(scored_folder),
+                    "--model",
+                    str(bundle),
+                    "-o",
+                    str(out),
+                    "--record",
+                    f"set{len(extra)}",
+                    *extra,
+                ]
+            )
+            == 0
+        )
         assert json.loads(out.with_suffix(".json").read_text())["pitch_shifts"] == shifts
         meta = read_meta(bundle)
-        assert meta["scores"][f"set{len(extra)}"]["scored_with"]["decoder"]["pitch_shifts"] == shifts
+        assert (
+            meta["scores"][f"set{len(extra)}"]["scored_with"]["decoder"]["pitch_shifts"] == shifts
+        )
         assert meta["decoder"]["pitch_shifts"] == [-1, 0, 1]  # the bundle's own decoder stays

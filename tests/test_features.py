@@ -20,7 +20,9 @@ def test_default_spec_is_the_design_card():
 @pytest.mark.parametrize("n_samples", [4096, 44100 * 7 + 5, 44100 * 20 + 4095])
 def test_features_equal_pumpp_on_the_whole_signal(n_samples):
     y = np.random.default_rng(0).normal(size=n_samples).astype(np.float32)
-    ext = pumpp.feature.CQTMag(name="c", sr=44100, hop_length=4096, n_octaves=6, over_sample=3, log=True)
+    ext = pumpp.feature.CQTMag(
+        name="c", sr=44100, hop_length=4096, n_octaves=6, over_sample=3, log=True
+    )
     expected = np.asarray(ext.transform_audio(y)["mag"]).reshape(-1, 216)
     got = compute_features(y)
     assert got.shape == (n_samples // 4096, 216, 1)
@@ -50,8 +52,11 @@ def test_encode_labels_gives_frame_targets():
     n = 43
     y = encode_labels(jam, n_frames=n)
     assert {k: v.shape for k, v in y.items()} == {
-        "chord_tag": (n,), "chord_pitch": (n, 12), "chord_root": (n,), "chord_bass": (n,)
-    }  # fmt: skip
+        "chord_tag": (n,),
+        "chord_pitch": (n, 12),
+        "chord_root": (n,),
+        "chord_bass": (n,),
+    }
     classes = tag_classes()
     assert classes[y["chord_tag"][0]] == "C:maj" and classes[y["chord_tag"][-1]] == "A:min7"
     assert y["chord_root"][0] == 0 and y["chord_bass"][0] == 4  # E in the bass

@@ -20,6 +20,8 @@ def test_import_chordview_is_light_and_silent():
 
 
 def test_help_does_not_import_tensorflow():
-    out = _run("from chordview.cli import main\ntry:\n    main(['--help'])\nexcept SystemExit:\n    pass")
+    out = _run(
+        "from chordview.cli import main\ntry:\n    main(['--help'])\nexcept SystemExit:\n    pass"
+    )
     assert "analyze" in out.stdout and "check-model" in out.stdout
     assert not [m for m in HEAVY if m in out.stderr.split()]

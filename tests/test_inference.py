@@ -44,8 +44,12 @@ class _PitchReader:
     def __call__(self, x):
         pcs = (x[0, :, :, 0].argmax(axis=1) // 3) % 12
         n, tags = len(pcs), list(tag_classes())
-        out = {"chord_pitch": np.zeros((1, n, 12)), "chord_root": np.zeros((1, n, 13)),
-               "chord_bass": np.zeros((1, n, 13)), "chord_tag": np.zeros((1, n, 170))}  # fmt: skip
+        out = {
+            "chord_pitch": np.zeros((1, n, 12)),
+            "chord_root": np.zeros((1, n, 13)),
+            "chord_bass": np.zeros((1, n, 13)),
+            "chord_tag": np.zeros((1, n, 170)),
+        }
         for t, pc in enumerate(pcs):
             for head in ("chord_pitch", "chord_root", "chord_bass"):
                 out[head][0, t, pc] = 1
@@ -58,9 +62,14 @@ def test_pitch_shift_averaging_moves_every_head_back_to_the_input_key():
     x[:20, 3 * 4 + 72] = 0.0  # E3, then
     x[20:, 3 * 10 + 36] = 0.0  # A#2
     seen = []
-    out = predict_shifted(x, predictor=_PitchReader(), shifts=[-2, -1, 0, 1, 2],
-                          bins_per_semitone=3, vocabulary=default_vocabulary(),
-                          progress=seen.append)  # fmt: skip
+    out = predict_shifted(
+        x,
+        predictor=_PitchReader(),
+        shifts=[-2, -1, 0, 1, 2],
+        bins_per_semitone=3,
+        vocabulary=default_vocabulary(),
+        progress=seen.append,
+    )
     tags = tag_classes()
     for frames, pc in ((slice(0, 20), 4), (slice(20, 40), 10)):
         for head in ("chord_pitch", "chord_root", "chord_bass"):
@@ -78,12 +87,14 @@ def test_one_shift_is_a_plain_prediction(tiny_bundle):
     predictor = Predictor(bundle.model, device="cpu")
     x = np.random.default_rng(1).normal(-40, 12, (300, 216, 1)).astype(np.float32)
     plain = predict(x, predictor=predictor)
-    same = predict_shifted(x, predictor=predictor, shifts=[0], bins_per_semitone=3,
-                           vocabulary=bundle.vocabulary)  # fmt: skip
+    same = predict_shifted(
+        x, predictor=predictor, shifts=[0], bins_per_semitone=3, vocabulary=bundle.vocabulary
+    )
     for head, arr in plain.items():
         np.testing.assert_array_equal(same[head], arr)
-    averaged = predict_shifted(x, predictor=predictor, shifts=[-1, 0, 1], bins_per_semitone=3,
-                               vocabulary=bundle.vocabulary)  # fmt: skip
+    averaged = predict_shifted(
+        x, predictor=predictor, shifts=[-1, 0, 1], bins_per_semitone=3, vocabulary=bundle.vocabulary
+    )
     np.testing.assert_allclose(averaged["chord_tag"].sum(axis=1), 1.0, rtol=1e-5)
 
 
@@ -96,8 +107,13 @@ def test_transposition_is_a_permutation_and_a_vocabulary_must_be_closed():
     assert list(transposition(ROOT_CLASSES, 1)) == [*range(1, 12), 0, 12]  # N stays
     vocabulary = {**default_vocabulary(), "chord_tag": ["C:maj", "G:maj", *tags[2:]]}
     with pytest.raises(ModelError, match="chord_tag: cannot average over pitch shifts"):
-        predict_shifted(np.zeros((8, 216, 1), np.float32), predictor=_PitchReader(), shifts=[1],
-                        bins_per_semitone=3, vocabulary=vocabulary)  # fmt: skip
+        predict_shifted(
+            np.zeros((8, 216, 1), np.float32),
+            predictor=_PitchReader(),
+            shifts=[1],
+            bins_per_semitone=3,
+            vocabulary=vocabulary,
+        )
 
 
 def test_window_alignment_comes_from_the_architecture(tiny_bundle):

@@ -11,9 +11,22 @@ from chordview.key import estimate_key, key_from_profile
 from chordview.theory import Key, chord_tones, musician, parse_symbol
 from chordview.vocab import tag_classes
 
-ON_C = {"maj": "C", "min": "Cm", "7": "C7", "maj7": "Cmaj7", "min7": "Cm7", "hdim7": "Cm7b5",
-        "dim": "Cdim", "dim7": "Cdim7", "aug": "Caug", "sus2": "Csus2", "sus4": "Csus4",
-        "maj6": "C6", "min6": "Cm6", "minmaj7": "CmMaj7"}  # fmt: skip
+ON_C = {
+    "maj": "C",
+    "min": "Cm",
+    "7": "C7",
+    "maj7": "Cmaj7",
+    "min7": "Cm7",
+    "hdim7": "Cm7b5",
+    "dim": "Cdim",
+    "dim7": "Cdim7",
+    "aug": "Caug",
+    "sus2": "Csus2",
+    "sus4": "Csus4",
+    "maj6": "C6",
+    "min6": "Cm6",
+    "minmaj7": "CmMaj7",
+}
 
 
 def _every_chord():
@@ -30,8 +43,10 @@ def test_each_quality_on_c_reads_as_musicians_write_it():
     assert musician("C:hdim7", compact=True) == "Cø7" and musician("E:dim7", compact=True) == "E°7"
 
 
-@pytest.mark.parametrize("key", [Key(0), Key(5), Key(6), Key(9, "minor"), Key(3, "minor"),
-                                 Key(6, "minor"), Key(10), Key(1)])  # fmt: skip
+@pytest.mark.parametrize(
+    "key",
+    [Key(0), Key(5), Key(6), Key(9, "minor"), Key(3, "minor"), Key(6, "minor"), Key(10), Key(1)],
+)
 def test_every_chord_and_inversion_reads_back_to_itself_in_any_key(key):
     chords = list(_every_chord())
     assert len(chords) == 12 * sum(len(q.degrees) for q in theory.QUALITY_TABLE)
@@ -47,17 +62,29 @@ def _same(a: str, b: str) -> bool:
     return ra == rb and list(ta) == list(tb) and ba == bb
 
 
-@pytest.mark.parametrize(("key", "label", "name"), [
-    (Key(5), "A#:maj", "Bb"), (Key(5), "D#:maj/3", "Eb/G"), (Key(5), "C:7", "C7"),  # F major
-    (Key(6), "A#:min", "A#m"), (Key(6), "C#:7/3", "C#7/E#"),  # F# major: its 7th is E#
-    (Key(6, "minor"), "F:dim7", "E#dim7"), (Key(6, "minor"), "C#:7", "C#7"),  # F# minor
-    (Key(9, "minor"), "G#:dim", "G#dim"), (Key(9, "minor"), "A#:maj", "Bb"),  # A minor
-    (Key(3), "G#:maj", "Ab"), (Key(3), "C:min7", "Cm7"),  # Eb major
-    (Key(2), "F#:min", "F#m"), (Key(2), "A#:maj", "Bb"),  # D major: bVI is Bb
-    (Key(3, "minor"), "F#:maj", "Gb"), (Key(3, "minor"), "D:dim7", "Ddim7"),  # Eb minor
-    (Key(0), "F#:dim7", "F#dim7"), (Key(0), "D#:maj", "Eb"),  # C major
-    (Key(6), "C:maj", "C"),  # not B#: a chromatic note gets the plainer name
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("key", "label", "name"),
+    [
+        (Key(5), "A#:maj", "Bb"),
+        (Key(5), "D#:maj/3", "Eb/G"),
+        (Key(5), "C:7", "C7"),  # F major
+        (Key(6), "A#:min", "A#m"),
+        (Key(6), "C#:7/3", "C#7/E#"),  # F# major: its 7th is E#
+        (Key(6, "minor"), "F:dim7", "E#dim7"),
+        (Key(6, "minor"), "C#:7", "C#7"),  # F# minor
+        (Key(9, "minor"), "G#:dim", "G#dim"),
+        (Key(9, "minor"), "A#:maj", "Bb"),  # A minor
+        (Key(3), "G#:maj", "Ab"),
+        (Key(3), "C:min7", "Cm7"),  # Eb major
+        (Key(2), "F#:min", "F#m"),
+        (Key(2), "A#:maj", "Bb"),  # D major: bVI is Bb
+        (Key(3, "minor"), "F#:maj", "Gb"),
+        (Key(3, "minor"), "D:dim7", "Ddim7"),  # Eb minor
+        (Key(0), "F#:dim7", "F#dim7"),
+        (Key(0), "D#:maj", "Eb"),  # C major
+        (Key(6), "C:maj", "C"),  # not B#: a chromatic note gets the plainer name
+    ],
+)
 def test_chords_are_spelled_in_the_key(key, label, name):
     assert musician(label, key=key) == name
 

@@ -36,9 +36,13 @@ def test_every_package_of_the_source_is_listed():
 
 def _build_wheel(out: Path) -> Path:
     """The wheel, built by the same script packaging/build.sh uses."""
-    proc = subprocess.run(["bash", str(ROOT / "packaging" / "build_wheel.sh"), str(out)],
-                          env={**os.environ, "PYTHON": sys.executable}, capture_output=True,
-                          text=True, timeout=600)  # fmt: skip
+    proc = subprocess.run(
+        ["bash", str(ROOT / "packaging" / "build_wheel.sh"), str(out)],
+        env={**os.environ, "PYTHON": sys.executable},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     return Path(proc.stdout.strip())
 
@@ -50,18 +54,26 @@ def test_the_wheel_installs_and_runs_outside_the_source_tree(tmp_path):
 
     wheel = _build_wheel(tmp_path)
     names = set(zipfile.ZipFile(wheel).namelist())
-    for needed in ("chordview/gui/app.py", "chordview/bundled_models/unet/bundle.json",
-                   "chordview/bundled_models/unet/model.weights.h5",
-                   "chordview/bundled_models/cr2/model.weights.h5", "chordview/resources/demo.flac",
-                   "chordview/resources/icons/chordview.svg",
-                   "chordview/resources/icons/hicolor/48x48/apps/chordview.png"):  # fmt: skip
+    for needed in (
+        "chordview/gui/app.py",
+        "chordview/bundled_models/unet/bundle.json",
+        "chordview/bundled_models/unet/model.weights.h5",
+        "chordview/bundled_models/cr2/model.weights.h5",
+        "chordview/resources/demo.flac",
+        "chordview/resources/icons/chordview.svg",
+        "chordview/resources/icons/hicolor/48x48/apps/chordview.png",
+    ):
         assert needed in names, needed
 
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
     python = venv / "bin" / "python"
-    install = subprocess.run([str(python), "-m", "pip", "install", "-q", f"{wheel}[gui]"],
-                             capture_output=True, text=True, timeout=1200)  # fmt: skip
+    install = subprocess.run(
+        [str(python), "-m", "pip", "install", "-q", f"{wheel}[gui]"],
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
     assert install.returncode == 0, install.stderr[-3000:]
 
     work = tmp_path / "work"  # outside the checkout: only the installed package can be imported
@@ -70,8 +82,9 @@ def test_the_wheel_installs_and_runs_outside_the_source_tree(tmp_path):
     env.update(QT_QPA_PLATFORM="offscreen", TF_CPP_MIN_LOG_LEVEL="3")
 
     def run(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
-        return subprocess.run(list(args), cwd=work, env=env, capture_output=True, text=True,
-                              timeout=timeout)  # fmt: skip
+        return subprocess.run(
+            list(args), cwd=work, env=env, capture_output=True, text=True, timeout=timeout
+        )
 
     where = run(str(python), "-c", "import chordview; print(chordview.__file__)")
     assert Path(where.stdout.strip()).is_relative_to(venv), where.stdout + where.stderr
@@ -115,8 +128,11 @@ def test_desktop_entry_and_appstream_metadata_validate():
         assert shutil.which(tool), f"{tool} is missing: bash scripts/setup.sh installs it"
     out = subprocess.run(["desktop-file-validate", str(desktop)], capture_output=True, text=True)
     assert out.returncode == 0 and not out.stdout.strip(), out.stdout + out.stderr  # not even hints
-    out = subprocess.run(["appstreamcli", "validate", "--no-net", "--pedantic", str(metainfo)],
-                         capture_output=True, text=True)  # fmt: skip
+    out = subprocess.run(
+        ["appstreamcli", "validate", "--no-net", "--pedantic", str(metainfo)],
+        capture_output=True,
+        text=True,
+    )
     assert out.returncode == 0, out.stdout + out.stderr
     # the window, the entry and the metadata name the same application and icon
     launch = (ROOT / "chordview" / "gui" / "launch.py").read_text()
@@ -138,8 +154,10 @@ def test_data_files_are_found_when_the_package_is_multiplexed(monkeypatch, tmp_p
     frozen = tmp_path / "_internal"
     shutil.copytree(ROOT / "models", frozen / "bundled_models")
     shutil.copytree(ROOT / "resources", frozen / "resources")
-    where = {"chordview.bundled_models": frozen / "bundled_models",
-             "chordview.resources": frozen / "resources"}  # fmt: skip
+    where = {
+        "chordview.bundled_models": frozen / "bundled_models",
+        "chordview.resources": frozen / "resources",
+    }
     monkeypatch.setattr(assets.resources, "files", lambda name: MultiplexedPath(where[name]))
     assert bundled_names() == ["cr2", "unet"]
     assert assets.demo_song() == frozen / "resources" / "demo.flac"

@@ -69,9 +69,24 @@ def test_chordino_rejects_what_it_cannot_read(symbol):
 
 @pytest.mark.parametrize(
     "label",
-    ["N", "X", "C:maj", "C:min/b3", "C:sus4(b7)", "Db:min7/b7", "F#:hdim7", "C:maj(9)",
-     "E:min9", "G:13", "C:maj/3", "C:(1,3,5)", "C:maj(*5)", "A:aug", "Bb:minmaj7/5"],
-)  # fmt: skip
+    [
+        "N",
+        "X",
+        "C:maj",
+        "C:min/b3",
+        "C:sus4(b7)",
+        "Db:min7/b7",
+        "F#:hdim7",
+        "C:maj(9)",
+        "E:min9",
+        "G:13",
+        "C:maj/3",
+        "C:(1,3,5)",
+        "C:maj(*5)",
+        "A:aug",
+        "Bb:minmaj7/5",
+    ],
+)
 def test_harte_labels_pass_through(label):
     assert labels.lvchordia_to_harte(label) == label
     assert labels.crema_to_harte(label) == label
@@ -94,8 +109,21 @@ def test_harte_rejects_non_harte(label):
 
 def test_is_harte_agrees_with_mir_eval():
     chord = pytest.importorskip("mir_eval.chord")
-    candidates = [*CHORDINO.values(), "C:maj/1", "C", "C/3", "C:(3,5)", "C:foo", "C:maj//3",
-                  "Cb:min", "F##:maj", "C:maj(b9,#11,13)", "C:13/b13", "C:9(*3)", "C:maj/"]  # fmt: skip
+    candidates = [
+        *CHORDINO.values(),
+        "C:maj/1",
+        "C",
+        "C/3",
+        "C:(3,5)",
+        "C:foo",
+        "C:maj//3",
+        "Cb:min",
+        "F##:maj",
+        "C:maj(b9,#11,13)",
+        "C:13/b13",
+        "C:9(*3)",
+        "C:maj/",
+    ]
     for label in candidates:
         try:
             chord.encode(label)

@@ -47,10 +47,18 @@ def test_check_model_accepts_the_shipped_bundles(model, capsys):
 
 def test_check_model_names_each_fault_of_the_seed_unet_head(tmp_path, capsys):
     x = keras.Input((1, None, 216))
-    h = keras.layers.Conv2D(51, 3, padding="same", activation="relu", data_format="channels_first")(x)
-    heads = [keras.layers.Conv2D(n, 1, activation=act, data_format="channels_first", name=name)(h)
-             for name, n, act in [("chord_tag", 170, "softmax"), ("chord_pitch", 12, "sigmoid"),
-                                  ("chord_root", 13, "softmax"), ("chord_bass", 13, "softmax")]]  # fmt: skip
+    h = keras.layers.Conv2D(51, 3, padding="same", activation="relu", data_format="channels_first")(
+        x
+    )
+    heads = [
+        keras.layers.Conv2D(n, 1, activation=act, data_format="channels_first", name=name)(h)
+        for name, n, act in [
+            ("chord_tag", 170, "softmax"),
+            ("chord_pitch", 12, "sigmoid"),
+            ("chord_root", 13, "softmax"),
+            ("chord_bass", 13, "softmax"),
+        ]
+    ]
     path = tmp_path / "seed_unet.keras"
     keras.Model(x, heads).save(path)
     assert main(["check-model", str(path)]) != 0
@@ -73,4 +81,3 @@ def test_shipped_bundles_are_small():
     sizes = {p.parent.name: p.stat().st_size for p in root.glob("*/model.weights.h5")}
     assert set(sizes) >= {"unet", "cr2"} and max(sizes.values()) < 8 * 2**20
     assert np.all([s > 100_000 for s in sizes.values()])
-

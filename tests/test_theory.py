@@ -54,8 +54,22 @@ def test_double_accidentals_and_enharmonic_spellings():
 
 # ----------------------------------------------------------------------------- qualities
 def test_the_qualities_are_the_vocabulary_in_chordview_order():
-    assert QUALITIES == ("maj", "min", "dim", "aug", "maj6", "min6", "7", "maj7", "min7",
-                         "dim7", "hdim7", "minmaj7", "sus2", "sus4")  # fmt: skip
+    assert QUALITIES == (
+        "maj",
+        "min",
+        "dim",
+        "aug",
+        "maj6",
+        "min6",
+        "7",
+        "maj7",
+        "min7",
+        "dim7",
+        "hdim7",
+        "minmaj7",
+        "sus2",
+        "sus4",
+    )
     assert set(QUALITIES) <= set(mir_eval.chord.QUALITIES)
     grid = {theory.harte(r, q) for r in SHARPS for q in QUALITIES}
     assert set(TAGS) == grid | {"N", "X"} and len(TAGS) == 170
@@ -144,9 +158,12 @@ def test_transposition_agrees_with_the_old_results(semitones):
 @pytest.mark.parametrize("semitones", [s for s in range(-11, 12) if s])
 def test_pitch_shift_agrees_with_the_old_index_arithmetic(semitones):
     rng = np.random.default_rng(semitones + 11)
-    labels = {"chord_tag": rng.integers(0, 170, 40), "chord_root": rng.integers(0, 13, 40).astype(np.int32),
-              "chord_bass": rng.integers(0, 13, 40).astype(np.int32),
-              "chord_pitch": rng.random((40, 12)).astype(np.float32)}  # fmt: skip
+    labels = {
+        "chord_tag": rng.integers(0, 170, 40),
+        "chord_root": rng.integers(0, 13, 40).astype(np.int32),
+        "chord_bass": rng.integers(0, 13, 40).astype(np.int32),
+        "chord_pitch": rng.random((40, 12)).astype(np.float32),
+    }
     features = rng.random((40, 24, 1)).astype(np.float32)
     _, got = pitch_shift(features, labels, semitones=semitones, bins_per_semitone=1)
     old_tags = np.array(OLD["tables"][str(semitones)])[labels["chord_tag"]]

@@ -47,8 +47,13 @@ def parse_args(description: str, argv=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=description)
     p.add_argument("--out", type=Path, required=True, help="folder for the .lab files and timings")
     p.add_argument("paths", nargs="+", help="absolute paths of the audio files")
-    p.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
-                   help="a recogniser-specific option (e.g. model=cr2)")  # fmt: skip
+    p.add_argument(
+        "--option",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a recogniser-specific option (e.g. model=cr2)",
+    )
     args = p.parse_args(argv)
     args.options = dict(o.split("=", 1) for o in args.option)
     return args
@@ -112,10 +117,16 @@ def run(
         analyse(str(clip))
         t2 = time.perf_counter()
     report = {
-        "system": system, "versions": versions, "options": args.options,
-        "startup_s": t2 - t_start, "load_s": t1 - t0, "warmup_s": t2 - t1,
-        "files": {}, "errors": {}, "unconverted": {},
-    }  # fmt: skip
+        "system": system,
+        "versions": versions,
+        "options": args.options,
+        "startup_s": t2 - t_start,
+        "load_s": t1 - t0,
+        "warmup_s": t2 - t1,
+        "files": {},
+        "errors": {},
+        "unconverted": {},
+    }
     unconverted: Counter[str] = Counter()
     for path in args.paths:
         stem = Path(path).stem
@@ -136,8 +147,12 @@ def run(
                 harte.append((start, end, "X"))
         _write_atomic(out / f"{stem}.raw.lab", format_lab(segments))
         _write_atomic(out / f"{stem}.lab", format_lab(harte))
-        report["files"][stem] = {"path": path, "seconds": seconds, "cpu_seconds": cpu_seconds,
-                                 "audio_seconds": duration}  # fmt: skip
+        report["files"][stem] = {
+            "path": path,
+            "seconds": seconds,
+            "cpu_seconds": cpu_seconds,
+            "audio_seconds": duration,
+        }
         print(f"{system}: {stem} {seconds:.2f} s", file=sys.stderr, flush=True)
     report["unconverted"] = dict(unconverted)
     _write_atomic(out / "timings.json", json.dumps(report, indent=2))

@@ -28,10 +28,34 @@ __all__ = [
 ]
 
 # The qualities mir_eval.chord knows (mir_eval.chord.QUALITIES, less the empty one).
-QUALITIES = frozenset({
-    "maj", "min", "aug", "dim", "sus4", "sus2", "7", "maj7", "min7", "minmaj7", "maj6", "min6",
-    "dim7", "hdim7", "maj9", "min9", "9", "min11", "11", "13", "maj13", "min13", "1", "5",
-})  # fmt: skip
+QUALITIES = frozenset(
+    {
+        "maj",
+        "min",
+        "aug",
+        "dim",
+        "sus4",
+        "sus2",
+        "7",
+        "maj7",
+        "min7",
+        "minmaj7",
+        "maj6",
+        "min6",
+        "dim7",
+        "hdim7",
+        "maj9",
+        "min9",
+        "9",
+        "min11",
+        "11",
+        "13",
+        "maj13",
+        "min13",
+        "1",
+        "5",
+    }
+)
 
 _NOTE = r"[A-G](?:b*|#*)"
 _INTERVAL = r"(?:b*|#*)(?:1[0-3]|[1-9])"  # a scale degree, as in an inversion: b3, 5, #11
@@ -49,21 +73,52 @@ _DEGREE_OF = ["1", "b2", "2", "b3", "3", "4", "b5", "5", "b6", "6", "b7", "7"]
 # Chord-symbol suffixes (Chordino's chord dictionary and common pop spellings) -> Harte. A tuple
 # is (quality, extra degrees).
 _SUFFIX = {
-    "": ("maj", ""), "maj": ("maj", ""), "M": ("maj", ""),
-    "m": ("min", ""), "min": ("min", ""), "-": ("min", ""),
-    "dim": ("dim", ""), "o": ("dim", ""), "aug": ("aug", ""), "+": ("aug", ""),
-    "7": ("7", ""), "maj7": ("maj7", ""), "M7": ("maj7", ""),
-    "m7": ("min7", ""), "min7": ("min7", ""), "-7": ("min7", ""),
-    "mmaj7": ("minmaj7", ""), "mM7": ("minmaj7", ""), "minmaj7": ("minmaj7", ""),
-    "m7b5": ("hdim7", ""), "hdim7": ("hdim7", ""), "dim7": ("dim7", ""), "o7": ("dim7", ""),
-    "6": ("maj6", ""), "maj6": ("maj6", ""), "m6": ("min6", ""), "min6": ("min6", ""),
-    "9": ("9", ""), "maj9": ("maj9", ""), "m9": ("min9", ""), "min9": ("min9", ""),
-    "11": ("11", ""), "13": ("13", ""),
-    "sus2": ("sus2", ""), "sus4": ("sus4", ""), "sus": ("sus4", ""),
-    "7sus4": ("sus4", "b7"), "7sus": ("sus4", "b7"),
-    "aug7": ("aug", "b7"), "7#5": ("aug", "b7"), "+7": ("aug", "b7"),
-    "add9": ("maj", "9"), "madd9": ("min", "9"), "5": ("5", ""), "1": ("1", ""),
-}  # fmt: skip
+    "": ("maj", ""),
+    "maj": ("maj", ""),
+    "M": ("maj", ""),
+    "m": ("min", ""),
+    "min": ("min", ""),
+    "-": ("min", ""),
+    "dim": ("dim", ""),
+    "o": ("dim", ""),
+    "aug": ("aug", ""),
+    "+": ("aug", ""),
+    "7": ("7", ""),
+    "maj7": ("maj7", ""),
+    "M7": ("maj7", ""),
+    "m7": ("min7", ""),
+    "min7": ("min7", ""),
+    "-7": ("min7", ""),
+    "mmaj7": ("minmaj7", ""),
+    "mM7": ("minmaj7", ""),
+    "minmaj7": ("minmaj7", ""),
+    "m7b5": ("hdim7", ""),
+    "hdim7": ("hdim7", ""),
+    "dim7": ("dim7", ""),
+    "o7": ("dim7", ""),
+    "6": ("maj6", ""),
+    "maj6": ("maj6", ""),
+    "m6": ("min6", ""),
+    "min6": ("min6", ""),
+    "9": ("9", ""),
+    "maj9": ("maj9", ""),
+    "m9": ("min9", ""),
+    "min9": ("min9", ""),
+    "11": ("11", ""),
+    "13": ("13", ""),
+    "sus2": ("sus2", ""),
+    "sus4": ("sus4", ""),
+    "sus": ("sus4", ""),
+    "7sus4": ("sus4", "b7"),
+    "7sus": ("sus4", "b7"),
+    "aug7": ("aug", "b7"),
+    "7#5": ("aug", "b7"),
+    "+7": ("aug", "b7"),
+    "add9": ("maj", "9"),
+    "madd9": ("min", "9"),
+    "5": ("5", ""),
+    "1": ("1", ""),
+}
 _SYMBOL = re.compile(r"^(?P<root>[A-G](?:#+|b+)?)(?P<suffix>[^/]*)(?:/(?P<bass>.+))?$")
 
 

@@ -41,5 +41,12 @@ def load(options: dict):
 
 
 if __name__ == "__main__":
-    sys.exit(run(system="chordino", t_start=T_START, load=load, to_harte=chordino_to_harte,
-                 description=__doc__.splitlines()[0]))  # fmt: skip
+    sys.exit(
+        run(
+            system="chordino",
+            t_start=T_START,
+            load=load,
+            to_harte=chordino_to_harte,
+            description=__doc__.splitlines()[0],
+        )
+    )

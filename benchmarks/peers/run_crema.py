@@ -40,11 +40,20 @@ def load(options: dict):
         segments = [(float(o.time), float(o.time + o.duration), str(o.value)) for o in ann.data]
         return segments, float(ann.duration)
 
-    versions = {p: version(p) for p in ("crema", "tensorflow", "tf-keras", "pumpp", "librosa",
-                                         "numpy", "scikit-learn")}  # fmt: skip
+    versions = {
+        p: version(p)
+        for p in ("crema", "tensorflow", "tf-keras", "pumpp", "librosa", "numpy", "scikit-learn")
+    }
     return analyse, versions
 
 
 if __name__ == "__main__":
-    sys.exit(run(system="crema", t_start=T_START, load=load, to_harte=crema_to_harte,
-                 description=__doc__.splitlines()[0]))  # fmt: skip
+    sys.exit(
+        run(
+            system="crema",
+            t_start=T_START,
+            load=load,
+            to_harte=crema_to_harte,
+            description=__doc__.splitlines()[0],
+        )
+    )

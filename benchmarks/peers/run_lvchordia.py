@@ -59,5 +59,12 @@ def load(options: dict):
 
 
 if __name__ == "__main__":
-    sys.exit(run(system="lvchordia", t_start=T_START, load=load, to_harte=lvchordia_to_harte,
-                 description=__doc__.splitlines()[0]))  # fmt: skip
+    sys.exit(
+        run(
+            system="lvchordia",
+            t_start=T_START,
+            load=load,
+            to_harte=lvchordia_to_harte,
+            description=__doc__.splitlines()[0],
+        )
+    )

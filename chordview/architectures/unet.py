@@ -53,8 +53,9 @@ def _res_path(x, filters, length, *, name):
 def _collapse_frequency(h, how: str, *, n_bins: int, filters: int, heads: int):
     """``(batch, time, n_bins, C)`` -> ``(batch, time, filters)``: labels are per frame."""
     if how == "conv":  # one convolution spanning every bin -> (batch, time, 1, filters)
-        h = keras.layers.Conv2D(filters, (1, n_bins), padding="valid", activation="relu",
-                                name="collapse_freq")(h)  # fmt: skip
+        h = keras.layers.Conv2D(
+            filters, (1, n_bins), padding="valid", activation="relu", name="collapse_freq"
+        )(h)
         return keras.layers.Reshape((-1, filters), name="squeeze_freq")(h)
     if how == "pool":
         h = FrequencyPool(name="collapse_freq")(h)
@@ -136,14 +137,19 @@ def build_model(
         )(h)
         h = keras.layers.Concatenate(name=f"merge{level}")([h, skips[level]])
         h = _multires_block(h, filters * 2**level, name=f"dec{level}")
-    h = _collapse_frequency(h, collapse, n_bins=n_bins, filters=collapse_filters,
-                            heads=attention_heads)  # fmt: skip
+    h = _collapse_frequency(
+        h, collapse, n_bins=n_bins, filters=collapse_filters, heads=attention_heads
+    )
     h = CropTimeLike(name="crop_time")([h, x])
     for d in dilations:
         y = keras.layers.Conv1D(
-            collapse_filters, 3, dilation_rate=d, padding="same", activation="relu",
+            collapse_filters,
+            3,
+            dilation_rate=d,
+            padding="same",
+            activation="relu",
             name=f"context_d{d}",
-        )(h)  # fmt: skip
+        )(h)
         h = keras.layers.Add(name=f"context_add_d{d}")([h, y])
     h = keras.layers.LayerNormalization(name="context_norm")(h)
     heads = structured_heads(h, kind="conv", structured=structured)

@@ -100,8 +100,9 @@ def score_notes(score) -> ScoreNotes:
     for i, (part, merged) in enumerate(zip(score.parts, stripped.parts, strict=True)):
         names.append(str(part.partName or f"part {i + 1}"))
         pos = 0.0
-        pairs = zip(part.getElementsByClass("Measure"), merged.getElementsByClass("Measure"),
-                    strict=True)  # fmt: skip
+        pairs = zip(
+            part.getElementsByClass("Measure"), merged.getElementsByClass("Measure"), strict=True
+        )
         for m, mm in pairs:
             length, bar = float(m.quarterLength), float(m.barDuration.quarterLength)
             if length > bar + 1e-6 and all(
@@ -126,10 +127,16 @@ def score_notes(score) -> ScoreNotes:
     if not rows:
         raise AnnotationError("score holds no notes")
     a = np.array(sorted(rows), dtype=float)
-    return ScoreNotes(start=a[:, 0], end=a[:, 1], midi=a[:, 2].astype(int),
-                      part=a[:, 3].astype(int), part_names=tuple(names),
-                      fermatas=tuple(sorted(set(fermatas))), measures=tuple(table),
-                      repaired_measures=tuple(repaired))  # fmt: skip
+    return ScoreNotes(
+        start=a[:, 0],
+        end=a[:, 1],
+        midi=a[:, 2].astype(int),
+        part=a[:, 3].astype(int),
+        part_names=tuple(names),
+        fermatas=tuple(sorted(set(fermatas))),
+        measures=tuple(table),
+        repaired_measures=tuple(repaired),
+    )
 
 
 # ----------------------------------------------------------------------------- placing
@@ -410,5 +417,8 @@ def _score_spans(out: Alignment, notes: ScoreNotes) -> None:
     by_measure: dict[int, list[int]] = {}
     for i, s in enumerate(spans):
         by_measure.setdefault(s.measure, []).append(i)
-    out.bad_measures = sorted(m for m, idx in by_measure.items()
-                              if w[idx].sum() > 0 and agreement(w[idx], mask[idx]) < 0.5)  # fmt: skip
+    out.bad_measures = sorted(
+        m
+        for m, idx in by_measure.items()
+        if w[idx].sum() > 0 and agreement(w[idx], mask[idx]) < 0.5
+    )

@@ -38,8 +38,11 @@ def default_soundfonts() -> list[str]:
     """TimGM6mb (held out of training), MuseScore General and FluidR3, those installed."""
     from chordview.generator.synth import HELDOUT_SOUNDFONT
 
-    fonts = [HELDOUT_SOUNDFONT(), "/usr/share/sounds/sf3/MuseScore_General_Full.sf3",
-             "/usr/share/sounds/sf2/FluidR3_GM.sf2"]  # fmt: skip
+    fonts = [
+        HELDOUT_SOUNDFONT(),
+        "/usr/share/sounds/sf3/MuseScore_General_Full.sf3",
+        "/usr/share/sounds/sf2/FluidR3_GM.sf2",
+    ]
     return [f for f in fonts if os.path.exists(f)]
 
 
@@ -74,8 +77,11 @@ def label_stats(spans) -> dict:
             continue
         quality[s.label.split(":")[1].split("/")[0]] += float(d / total)
         inv += d if "/" in s.label else 0.0
-    return {"x_share": x / total, "inversion_share": inv / total,
-            "quality_share": {k: round(v, 4) for k, v in quality.most_common()}}  # fmt: skip
+    return {
+        "x_share": x / total,
+        "inversion_share": inv / total,
+        "quality_share": {k: round(v, 4) for k, v in quality.most_common()},
+    }
 
 
 def _jams(ref, *, piece: Piece, sandbox: dict):
@@ -100,9 +106,14 @@ def _jams(ref, *, piece: Piece, sandbox: dict):
 
 
 def process_piece(
-    piece: Piece, *, out: Path, seed: int, instrumentations: Sequence[str],
-    soundfonts: Sequence[str], sr: int = 44100,
-) -> dict:  # fmt: skip
+    piece: Piece,
+    *,
+    out: Path,
+    seed: int,
+    instrumentations: Sequence[str],
+    soundfonts: Sequence[str],
+    sr: int = 44100,
+) -> dict:
     """Check one piece and render what is missing; returns its record (also in ``_checks``)."""
     from chordview.evalsets.align import check_alignment, parse_score, score_notes
     from chordview.evalsets.romantext import analysis_measures, parse_analysis
@@ -111,15 +122,18 @@ def process_piece(
     stems = [out / f"{piece.name}__{name}" for name in instrumentations]  # + ".flac", ".jams"
     if check_path.exists():
         record = json.loads(check_path.read_text())
-        done = all(Path(f"{s}.flac").exists() and Path(f"{s}.jams").exists()
-                   for s in stems)  # fmt: skip
+        done = all(Path(f"{s}.flac").exists() and Path(f"{s}.jams").exists() for s in stems)
         if record["decision"] == "drop" or done:
             return record
     root = corpus_root()
-    record = {"piece": piece.name, "title": piece.title, "kind": piece.kind,
-              "analysis": str(piece.analysis.relative_to(root)),
-              "score": str(piece.score.relative_to(root)) if piece.score else None,
-              "renders": []}  # fmt: skip
+    record = {
+        "piece": piece.name,
+        "title": piece.title,
+        "kind": piece.kind,
+        "analysis": str(piece.analysis.relative_to(root)),
+        "score": str(piece.score.relative_to(root)) if piece.score else None,
+        "renders": [],
+    }
     if piece.score is None:
         record.update(decision="drop", reasons=["no score in the corpus matches the analysis"])
         _write_json(check_path, record)
@@ -133,13 +147,21 @@ def process_piece(
         return record
     al = check_alignment(measures, notes)
     record.update(
-        decision=al.decision, reasons=al.reasons, agreement=round(al.agreement, 4),
-        agreement_raw=round(al.agreement_raw, 4), coverage=round(al.coverage, 4),
-        analysed=round(al.analysed, 4), transpose=al.transpose, order=al.order,
-        segments=al.segments, bad_measures=al.bad_measures, n_chords=len(al.spans),
-        score_repairs=len(notes.repaired_measures), length_quarters=notes.length,
+        decision=al.decision,
+        reasons=al.reasons,
+        agreement=round(al.agreement, 4),
+        agreement_raw=round(al.agreement_raw, 4),
+        coverage=round(al.coverage, 4),
+        analysed=round(al.analysed, 4),
+        transpose=al.transpose,
+        order=al.order,
+        segments=al.segments,
+        bad_measures=al.bad_measures,
+        n_chords=len(al.spans),
+        score_repairs=len(notes.repaired_measures),
+        length_quarters=notes.length,
         labels=label_stats(al.spans),
-    )  # fmt: skip
+    )
     if al.decision != "drop":
         key = zlib.crc32(piece.name.encode())
         for name, stem in zip(instrumentations, stems, strict=True):
@@ -150,18 +172,33 @@ def process_piece(
             tm = rs.time_map(notes, tempo=tempo)
             ref = rs.reference(al.spans, notes, tm)
             meta = {
-                "piece": piece.name, "instrumentation": name,
-                "programs": rs.part_programs(notes, name), "soundfont": Path(font).name,
-                "tempo_qpm": tempo, "fermata_stretch": rs.FERMATA_STRETCH,
-                "lead_in_s": rs.LEAD_IN, "tail_s": rs.TAIL, "seed": seed,
-                "analysis": record["analysis"], "score": record["score"],
-                "transpose": al.transpose, "order": al.order, "segments": al.segments,
-                "agreement": record["agreement"], "evaluation_only": True,
-            }  # fmt: skip
+                "piece": piece.name,
+                "instrumentation": name,
+                "programs": rs.part_programs(notes, name),
+                "soundfont": Path(font).name,
+                "tempo_qpm": tempo,
+                "fermata_stretch": rs.FERMATA_STRETCH,
+                "lead_in_s": rs.LEAD_IN,
+                "tail_s": rs.TAIL,
+                "seed": seed,
+                "analysis": record["analysis"],
+                "score": record["score"],
+                "transpose": al.transpose,
+                "order": al.order,
+                "segments": al.segments,
+                "agreement": record["agreement"],
+                "evaluation_only": True,
+            }
             record["renders"].append({**meta, "file": stem.name + ".flac", "seconds": ref[-1][1]})
             if not Path(f"{stem}.flac").exists():  # audio does not depend on the labels
-                y = rs.render_score(notes, tm, instrumentation=name, soundfont=font, sr=sr,
-                                    seed=int(rng.integers(2**63)))  # fmt: skip
+                y = rs.render_score(
+                    notes,
+                    tm,
+                    instrumentation=name,
+                    soundfont=font,
+                    sr=sr,
+                    seed=int(rng.integers(2**63)),
+                )
                 _write_audio(Path(f"{stem}.flac"), y, sr)
             if not Path(f"{stem}.jams").exists():
                 jam = _jams(ref, piece=piece, sandbox=meta)
@@ -187,11 +224,16 @@ def _job(args) -> dict:
 
 
 def build_set(
-    out: str | Path, *, seed: int = 0, jobs: int = 1, limit: int | None = None,
+    out: str | Path,
+    *,
+    seed: int = 0,
+    jobs: int = 1,
+    limit: int | None = None,
     instrumentations: Sequence[str] = tuple(rs.INSTRUMENTATIONS),
-    soundfonts: Sequence[str] | None = None, sr: int = 44100,
+    soundfonts: Sequence[str] | None = None,
+    sr: int = 44100,
     progress: Callable[[dict, int, int], None] | None = None,
-) -> dict:  # fmt: skip
+) -> dict:
     """Check, render and report every analysis (the first ``limit`` when given).
 
     Parameters
@@ -219,8 +261,13 @@ def build_set(
     out = Path(out)
     (out / "_checks").mkdir(parents=True, exist_ok=True)
     pieces = find_pieces()[:limit] if limit else find_pieces()
-    kwargs = {"out": out, "seed": seed, "instrumentations": list(instrumentations),
-              "soundfonts": fonts, "sr": sr}  # fmt: skip
+    kwargs = {
+        "out": out,
+        "seed": seed,
+        "instrumentations": list(instrumentations),
+        "soundfonts": fonts,
+        "sr": sr,
+    }
     work = [(p, kwargs) for p in pieces]
     records = []
     if jobs <= 1:
@@ -270,13 +317,16 @@ def summarise(records: list[dict], *, seed: int) -> dict:
         "coverage_mean": mean("coverage"),
         "analysed_mean": mean("analysed"),
         "x_share_mean": round(float(np.mean([r["labels"]["x_share"] for r in kept])), 4)
-        if kept else None,
+        if kept
+        else None,
         "inversion_share_mean": round(
             float(np.mean([r["labels"]["inversion_share"] for r in kept])), 4
-        ) if kept else None,
+        )
+        if kept
+        else None,
         "quality_share": {q: round(v, 4) for q, v in quality.most_common()},
         "pieces": records,
-    }  # fmt: skip
+    }
 
 
 def report_markdown(report: dict) -> str:
@@ -298,12 +348,17 @@ def report_markdown(report: dict) -> str:
         "|---|---|---|---|---|---|",
     ]
     for r in report["pieces"]:
-        agr = (f"{r['agreement_raw']:.3f} -> {r['agreement']:.3f}"
-               if r.get("agreement") is not None else "")  # fmt: skip
+        agr = (
+            f"{r['agreement_raw']:.3f} -> {r['agreement']:.3f}"
+            if r.get("agreement") is not None
+            else ""
+        )
         cov = f"{r['coverage']:.3f}" if r.get("coverage") is not None else ""
         ana = f"{r['analysed']:.3f}" if r.get("analysed") is not None else ""
-        lines.append(f"| {r['piece']} | {r['decision']} | {agr} | {cov} | {ana} | "
-                     f"{'; '.join(r['reasons'])} |")  # fmt: skip
+        lines.append(
+            f"| {r['piece']} | {r['decision']} | {agr} | {cov} | {ana} | "
+            f"{'; '.join(r['reasons'])} |"
+        )
     return "\n".join(lines) + "\n"
 
 

@@ -161,9 +161,14 @@ def part_programs(notes: ScoreNotes, instrumentation: str) -> list[int]:
 
 
 def render_score(
-    notes: ScoreNotes, tm: TimeMap, *, instrumentation: str, soundfont: str | Path,
-    seed: int, sr: int = 44100,
-) -> np.ndarray:  # fmt: skip
+    notes: ScoreNotes,
+    tm: TimeMap,
+    *,
+    instrumentation: str,
+    soundfont: str | Path,
+    seed: int,
+    sr: int = 44100,
+) -> np.ndarray:
     """Render the notes of a score on the clock ``tm``.
 
     Parameters
@@ -204,11 +209,15 @@ def render_score(
     send = INSTRUMENTATIONS[instrumentation][1]
     # polyphony: FluidSynth's default; every soundfont stays loaded, as renders cycle through them
     y = render_midi(
-        events, soundfont=soundfont, sr=int(sr), n_samples=n,
+        events,
+        soundfont=soundfont,
+        sr=int(sr),
+        n_samples=n,
         programs={channels[i]: (0, p) for i, p in enumerate(programs)},
         controls={channels[i]: {91: send, 7: 100, 10: 64} for i in range(len(programs))},
-        polyphony=256, max_fonts=None,
-    )  # fmt: skip
+        polyphony=256,
+        max_fonts=None,
+    )
     peak = float(np.max(np.abs(y))) if len(y) else 0.0
     if peak > 0:
         y *= 10 ** (-1 / 20) / peak

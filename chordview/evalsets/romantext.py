@@ -108,17 +108,30 @@ def find_pieces(root: str | Path | None = None) -> list[Piece]:
         head = _header(path)
         stem = _bwv_stem(head.get("BWV", "").strip())
         number = re.sub(r"\D", "", path.stem)
-        pieces.append(Piece(name=f"bach_rs{number}_{stem.replace('.', '_')}", analysis=path,
-                            score=_find_score(root / "bach", stem), title=head.get("Title", ""),
-                            kind="chorale", composer=head.get("Composer", ""),
-                            analyst=head.get("Analyst", "")))  # fmt: skip
+        pieces.append(
+            Piece(
+                name=f"bach_rs{number}_{stem.replace('.', '_')}",
+                analysis=path,
+                score=_find_score(root / "bach", stem),
+                title=head.get("Title", ""),
+                kind="chorale",
+                composer=head.get("Composer", ""),
+                analyst=head.get("Analyst", ""),
+            )
+        )
     for path in sorted((root / "monteverdi").glob("*.rntxt"), key=_madrigal_order):
         head = _header(path)
-        pieces.append(Piece(name=path.stem.replace("madrigal.", "monteverdi_").replace(".", "_"),
-                            analysis=path, score=_find_score(path.parent, path.stem),
-                            title=head.get("Title", ""), kind="madrigal",
-                            composer=head.get("Composer", ""),
-                            analyst=head.get("Analyst", "")))  # fmt: skip
+        pieces.append(
+            Piece(
+                name=path.stem.replace("madrigal.", "monteverdi_").replace(".", "_"),
+                analysis=path,
+                score=_find_score(path.parent, path.stem),
+                title=head.get("Title", ""),
+                kind="madrigal",
+                composer=head.get("Composer", ""),
+                analyst=head.get("Analyst", ""),
+            )
+        )
     return pieces
 
 
@@ -148,8 +161,10 @@ def harte_from_pitches(pitches, *, root, bass) -> str:
         the chord makes its pitch-class set one of those qualities.
     """
     pcs = {p.pitchClass for p in pitches}
-    candidates = [root, *sorted((p for p in pitches if p.pitchClass != root.pitchClass),
-                                key=lambda p: p.ps)]  # fmt: skip
+    candidates = [
+        root,
+        *sorted((p for p in pitches if p.pitchClass != root.pitchClass), key=lambda p: p.ps),
+    ]
     for cand in candidates:
         quality = theory.quality_of(pc - cand.pitchClass for pc in pcs)
         if quality is None:
@@ -261,11 +276,14 @@ def analysis_measures(analysis) -> list[AnalysisMeasure]:
             figure = f"{rn.figure} in {rn.key}" if rn.key is not None else rn.figure
             pcs = tuple(sorted({p.pitchClass for p in rn.pitches}))
             chords.append(Span(start, end, rn_to_harte(rn), figure, int(m.number), pcs))
-        out.append(AnalysisMeasure(
-            number=int(m.number), chords=tuple(chords),
-            repeat_start=isinstance(m.leftBarline, bar.Repeat),
-            repeat_end=isinstance(m.rightBarline, bar.Repeat),
-        ))  # fmt: skip
+        out.append(
+            AnalysisMeasure(
+                number=int(m.number),
+                chords=tuple(chords),
+                repeat_start=isinstance(m.leftBarline, bar.Repeat),
+                repeat_end=isinstance(m.rightBarline, bar.Repeat),
+            )
+        )
     return out
 
 

@@ -129,8 +129,18 @@ class _Writer:
     def __init__(self, score: Score, feel: Feel, time_map: TimeMap, rng, n_beats: float):
         self.score, self.feel, self.tm, self.rng, self.n_beats = score, feel, time_map, rng, n_beats
 
-    def note(self, chan: int, key: int, b: float, length: float, c: _Chord, *, accent=0.0,
-             delay: float = 0.0, vel_offset: float = 0.0) -> None:  # fmt: skip
+    def note(
+        self,
+        chan: int,
+        key: int,
+        b: float,
+        length: float,
+        c: _Chord,
+        *,
+        accent=0.0,
+        delay: float = 0.0,
+        vel_offset: float = 0.0,
+    ) -> None:
         if not 0 <= key <= 127:
             return
         lo, hi = c.t0, c.t1 - min(_GAP, 0.1 * (c.t1 - c.t0))
@@ -172,8 +182,11 @@ def _bass(w: _Writer, part: Part, chords, band: Band, bar: int) -> None:
             approach = min(max(target + step, part.low - 2), part.low + 14)
             end = c.b1 - (1.0 if rng.random() < 0.5 else 0.5)
             w.note(BASS, approach, end, c.b1 - end, c, accent=-4)
-        onsets = [c.b0] if part.style == "sustain" else \
-            [b for b in _onsets(part.pattern, c, bar) if b < end]  # fmt: skip
+        onsets = (
+            [c.b0]
+            if part.style == "sustain"
+            else [b for b in _onsets(part.pattern, c, bar) if b < end]
+        )
         for j, b in enumerate(onsets):
             k = key
             if part.style == "root_fifth" and j % 2 and c.alternate is not None:
@@ -198,8 +211,15 @@ def _comp(w: _Writer, chan: int, part: Part, chords, band: Band, bar: int) -> No
             if chan == COMP:
                 w.note(chan, lh, c.b0, c.b1 - c.b0, c, accent=4)
             floor = max(floor, lh + (5 if chan == COMP else 1))
-        keys = voicing.voice(part.voicing, root_pc=c.root, tones=tones, bass_pc=c.bass,
-                             low=floor, center=part.center, rng=rng)  # fmt: skip
+        keys = voicing.voice(
+            part.voicing,
+            root_pc=c.root,
+            tones=tones,
+            bass_pc=c.bass,
+            low=floor,
+            center=part.center,
+            rng=rng,
+        )
         if band.bass is None and keys[0] < floor:  # a guitar shape: keep it above the left hand
             keys = [k for k in keys if k >= floor] or [
                 k + 12 * (1 + (floor - k) // 12) for k in keys
@@ -213,8 +233,15 @@ def _comp(w: _Writer, chan: int, part: Part, chords, band: Band, bar: int) -> No
             for j in range(n):
                 b = c.b0 + j * part.step
                 length = c.b1 - b if part.legato >= 1 else part.step * 2 * part.legato
-                w.note(chan, order[j % len(order)], b, length, c, vel_offset=part.level,
-                       accent=4 if j == 0 else 0)  # fmt: skip
+                w.note(
+                    chan,
+                    order[j % len(order)],
+                    b,
+                    length,
+                    c,
+                    vel_offset=part.level,
+                    accent=4 if j == 0 else 0,
+                )
         else:
             onsets = _onsets(part.pattern, c, bar)
             for j, b in enumerate(onsets):
@@ -224,8 +251,16 @@ def _comp(w: _Writer, chan: int, part: Part, chords, band: Band, bar: int) -> No
                 spread_s = part.strum if part.style == "strum" else 0.0
                 for s, k in enumerate(strings):
                     level = part.level - (8 if up else 0)
-                    w.note(chan, k, b, (nb - b) * part.legato, c, delay=s * spread_s,
-                           vel_offset=level, accent=4 if b % bar == 0 else 0)  # fmt: skip
+                    w.note(
+                        chan,
+                        k,
+                        b,
+                        (nb - b) * part.legato,
+                        c,
+                        delay=s * spread_s,
+                        vel_offset=level,
+                        accent=4 if b % bar == 0 else 0,
+                    )
 
 
 def _arpeggio(keys: list[int], order: str, rng) -> list[int]:
@@ -263,8 +298,15 @@ def _melody(w: _Writer, part: Part, chords, starts: list[float], bar: int, n_bea
             keys = np.array(pool)
             weights = np.exp(-np.abs(keys - prev) / 2.5 - np.abs(keys - part.center) / 8)
             prev = pool[int(rng.choice(len(pool), p=weights / weights.sum()))]
-            w.note(MELODY, prev, b, length * part.legato, c, vel_offset=part.level,
-                   accent=5 if b % bar == 0 else 0)  # fmt: skip
+            w.note(
+                MELODY,
+                prev,
+                b,
+                length * part.legato,
+                c,
+                vel_offset=part.level,
+                accent=5 if b % bar == 0 else 0,
+            )
 
 
 def _fix_overlaps(notes):
@@ -281,9 +323,14 @@ def _fix_overlaps(notes):
 
 
 def arrange(
-    events: list[ChordEvent], *, band: Band, feel: Feel, time_map: TimeMap, beats_per_bar: int,
+    events: list[ChordEvent],
+    *,
+    band: Band,
+    feel: Feel,
+    time_map: TimeMap,
+    beats_per_bar: int,
     rng: np.random.Generator,
-) -> Score:  # fmt: skip
+) -> Score:
     """The notes of ``events`` played by ``band`` (see the label rule in the module docstring).
 
     Parameters
@@ -312,8 +359,13 @@ def arrange(
     n_beats = time_map.beat(end)
     w = _Writer(score, feel, time_map, rng, n_beats)
     bar = beats_per_bar
-    parts = {BASS: band.bass, COMP: band.comp, COMP2: band.comp2, PAD: band.pad,
-             MELODY: band.melody}  # fmt: skip
+    parts = {
+        BASS: band.bass,
+        COMP: band.comp,
+        COMP2: band.comp2,
+        PAD: band.pad,
+        MELODY: band.melody,
+    }
     if band.voices:  # four-part writing replaces the band's parts
         parts = dict(zip((BASS, COMP, COMP2, PAD), band.voices, strict=True))
     for chan, part in parts.items():
@@ -321,8 +373,15 @@ def arrange(
             score.programs[chan] = (0, part.program)
             score.controls[chan] = {7: 100, 10: part.pan, 91: part.reverb, 93: part.chorus}
     if band.voices:
-        chorale.write(w.note, chords, _scales(chords), rng, channels=(BASS, COMP, COMP2, PAD),
-                      levels=[p.level for p in band.voices], **dict(band.ornaments))  # fmt: skip
+        chorale.write(
+            w.note,
+            chords,
+            _scales(chords),
+            rng,
+            channels=(BASS, COMP, COMP2, PAD),
+            levels=[p.level for p in band.voices],
+            **dict(band.ornaments),
+        )
     elif band.bass is not None:
         _bass(w, band.bass, chords, band, bar)
     for chan in (COMP, COMP2, PAD):
@@ -352,10 +411,17 @@ def arrange(
             return band.drums is not None or any(a <= beat < b for a, b in drummed)
 
         for t0, t1, key, vel in drum_part(
-            groove=groove, beats_per_bar=bar, n_beats=n_beats, time_map=time_map, feel=feel,
-            rng=rng, plays=plays, phrase_bars=band.phrase_bars, fills=band.fills,
+            groove=groove,
+            beats_per_bar=bar,
+            n_beats=n_beats,
+            time_map=time_map,
+            feel=feel,
+            rng=rng,
+            plays=plays,
+            phrase_bars=band.phrase_bars,
+            fills=band.fills,
             extra=band.percussion,
-        ):  # fmt: skip
+        ):
             if t0 < end:
                 score.notes.append((t0, min(t1, end), DRUMS, key, vel))
     score.notes = _fix_overlaps(score.notes)

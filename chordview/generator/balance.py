@@ -45,8 +45,10 @@ class ClassBalance:
 
     def table(self) -> str:
         """A plain-text table of the shares, in percent."""
-        lines = [f"{self.n_songs} songs, {self.seconds / 3600:.3g} h; N {100 * self.no_chord:.1f}%"
-                 f" of time; inversions {100 * self.inversion:.1f}% of chord time"]  # fmt: skip
+        lines = [
+            f"{self.n_songs} songs, {self.seconds / 3600:.3g} h; N {100 * self.no_chord:.1f}%"
+            f" of time; inversions {100 * self.inversion:.1f}% of chord time"
+        ]
         lines.append("quality  " + " ".join(f"{q:>7}" for q in self.quality))
         lines.append("% chord  " + " ".join(f"{100 * v:7.1f}" for v in self.quality.values()))
         lines.append("root     " + " ".join(f"{r:>5}" for r in self.root))
@@ -87,11 +89,13 @@ def stats(songs: Iterable[Sequence[ChordEvent]]) -> ClassBalance:
         return x / of if of > 0 else 0.0
 
     return ClassBalance(
-        n_songs=n_songs, seconds=total, no_chord=share(no_chord, total),
+        n_songs=n_songs,
+        seconds=total,
+        no_chord=share(no_chord, total),
         quality={q: share(v, chord_time) for q, v in quality.items()},
         root={r: share(v, chord_time) for r, v in root.items()},
         inversion=share(inverted, chord_time),
-    )  # fmt: skip
+    )
 
 
 def stats_of_folder(folder: str | Path) -> ClassBalance:

@@ -19,20 +19,53 @@ from chordview.generator.drums import KITS, SHAKER, TAMBOURINE, grooves
 
 # (weight, programs, styles, voicings) of comping families
 _COMP = (
-    (0.26, (0, 1, 2, 3, 4, 5, 6, 7), ("block", "arpeggio", "sustain"),
-     ("close", "open", "drop2", "shell")),
+    (
+        0.26,
+        (0, 1, 2, 3, 4, 5, 6, 7),
+        ("block", "arpeggio", "sustain"),
+        ("close", "open", "drop2", "shell"),
+    ),
     (0.24, (24, 25, 26, 27, 28, 29), ("strum", "arpeggio", "block"), ("guitar",)),
     (0.12, (16, 17, 18, 19, 20, 21, 22, 23), ("sustain", "block"), ("close", "open", "drop2")),
     (0.1, (8, 9, 10, 11, 12, 13, 46, 105, 107, 108), ("arpeggio", "block"), ("close", "open")),
     (0.1, (48, 49, 50, 51, 52, 53, 54, 45), ("sustain", "block"), ("open", "close", "drop2")),
     (0.08, (56, 57, 59, 60, 61, 62, 63, 65, 66), ("block", "sustain"), ("close", "drop2", "open")),
-    (0.1, (80, 81, 87, 88, 89, 90, 91, 92, 93, 94, 95, 99, 100), ("sustain", "block", "arpeggio"),
-     ("close", "open", "drop2")),
-)  # fmt: skip
+    (
+        0.1,
+        (80, 81, 87, 88, 89, 90, 91, 92, 93, 94, 95, 99, 100),
+        ("sustain", "block", "arpeggio"),
+        ("close", "open", "drop2"),
+    ),
+)
 _BASS_PROGRAMS = (32, 33, 33, 34, 35, 36, 37, 38, 39, 43, 58)
 _PAD_PROGRAMS = (48, 49, 50, 51, 52, 53, 54, 16, 19, 61, 88, 89, 90, 91, 92, 94, 95)
-_MELODY_PROGRAMS = (0, 11, 22, 24, 26, 40, 41, 56, 57, 60, 64, 65, 66, 68, 71, 73, 74, 75, 79,
-                    80, 81, 82, 85, 52, 53)  # fmt: skip
+_MELODY_PROGRAMS = (
+    0,
+    11,
+    22,
+    24,
+    26,
+    40,
+    41,
+    56,
+    57,
+    60,
+    64,
+    65,
+    66,
+    68,
+    71,
+    73,
+    74,
+    75,
+    79,
+    80,
+    81,
+    82,
+    85,
+    52,
+    53,
+)
 # (weight, programs of bass, tenor, alto and soprano) of four-part ensembles
 _ENSEMBLES = (
     (0.2, ((52, 53, 54),) * 4),  # choir aahs, voice oohs, synth voice
@@ -42,25 +75,44 @@ _ENSEMBLES = (
     (0.1, ((58, 57, 32), (57, 60, 61), (56, 60, 61), (56, 61))),  # brass
     (0.13, ((0, 1, 2, 4, 6, 7),) * 4),  # keyboards
     (0.1, ((52, 53, 48, 19, 42, 70, 57, 0),) * 4),  # mixed
-)  # fmt: skip
+)
 _PATTERNS_4 = (
-    (0.0,), (0.0, 2.0), (0.0, 1.0, 2.0, 3.0), (0.0, 1.5), (0.5, 1.5, 2.5, 3.5),
-    (0.0, 1.5, 2.5, 3.0), (1.0, 3.0), (0.0, 1.5, 2.0, 3.5),
+    (0.0,),
+    (0.0, 2.0),
+    (0.0, 1.0, 2.0, 3.0),
+    (0.0, 1.5),
+    (0.5, 1.5, 2.5, 3.5),
+    (0.0, 1.5, 2.5, 3.0),
+    (1.0, 3.0),
+    (0.0, 1.5, 2.0, 3.5),
     (0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5),
-)  # fmt: skip
-_STRUMS_4 = ((0.0, 1.0, 1.5, 2.5, 3.0, 3.5), (0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5),
-             (0.0, 1.0, 2.0, 3.0), (0.0, 1.5, 2.5, 3.5))  # fmt: skip
+)
+_STRUMS_4 = (
+    (0.0, 1.0, 1.5, 2.5, 3.0, 3.5),
+    (0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5),
+    (0.0, 1.0, 2.0, 3.0),
+    (0.0, 1.5, 2.5, 3.5),
+)
 _PATTERNS_3 = ((0.0,), (0.0, 1.0, 2.0), (1.0, 2.0), (0.0, 1.5), (0.0, 0.5, 1.0, 1.5, 2.0, 2.5))
 _STRUMS_3 = ((0.0, 1.0, 1.5, 2.0, 2.5), (0.0, 1.0, 2.0))
 _BASS_STYLES = ("sustain", "roots", "root_fifth", "octaves", "walking")
 _MOTIFS_4 = (
-    ((0, 1), (1, 1), (2, 2)), ((0, 1.5), (1.5, 0.5), (2, 1), (3, 1)),
+    ((0, 1), (1, 1), (2, 2)),
+    ((0, 1.5), (1.5, 0.5), (2, 1), (3, 1)),
     ((0, 0.5), (0.5, 0.5), (1, 1), (2, 0.5), (2.5, 0.5), (3, 1)),
     ((0, 2), (2, 1), (3, 0.5), (3.5, 0.5)),
-    ((0.5, 0.5), (1, 1), (2, 1.5)), ((0, 3),), ((0, 1), (1.5, 0.5), (2, 2)), ((0, 4),),
-)  # fmt: skip
-_MOTIFS_3 = (((0, 2), (2, 1)), ((0, 1), (1, 1), (2, 1)), ((0, 1.5), (1.5, 0.5), (2, 1)),
-             ((0, 0.5), (0.5, 0.5), (1, 2)), ((0, 3),))  # fmt: skip
+    ((0.5, 0.5), (1, 1), (2, 1.5)),
+    ((0, 3),),
+    ((0, 1), (1.5, 0.5), (2, 2)),
+    ((0, 4),),
+)
+_MOTIFS_3 = (
+    ((0, 2), (2, 1)),
+    ((0, 1), (1, 1), (2, 1)),
+    ((0, 1.5), (1.5, 0.5), (2, 1)),
+    ((0, 0.5), (0.5, 0.5), (1, 2)),
+    ((0, 3),),
+)
 
 
 @dataclass(frozen=True)
@@ -184,37 +236,65 @@ class Band:
         if rng.random() < 0.85:
             style = _BASS_STYLES[int(rng.choice(5, p=[0.2, 0.35, 0.25, 0.08, 0.12]))]
             pattern = (_PATTERNS_3 if three else _PATTERNS_4)[int(rng.integers(4))]
-            bass = Part(int(rng.choice(_BASS_PROGRAMS)), style=style, low=28,
-                        pattern=(0.0, 1.0, 2.0) if style == "walking" and three else
-                        (0.0, 1.0, 2.0, 3.0) if style == "walking" else pattern,
-                        legato=float(rng.uniform(0.5, 1.0)), level=float(rng.uniform(-5, 10)),
-                        reverb=int(rng.integers(0, 30)))  # fmt: skip
+            bass = Part(
+                int(rng.choice(_BASS_PROGRAMS)),
+                style=style,
+                low=28,
+                pattern=(0.0, 1.0, 2.0)
+                if style == "walking" and three
+                else (0.0, 1.0, 2.0, 3.0)
+                if style == "walking"
+                else pattern,
+                legato=float(rng.uniform(0.5, 1.0)),
+                level=float(rng.uniform(-5, 10)),
+                reverb=int(rng.integers(0, 30)),
+            )
         pad = None
         if rng.random() < 0.35:
-            pad = Part(int(rng.choice(_PAD_PROGRAMS)), voicing=str(rng.choice(["close", "open"])),
-                       low=52, center=float(rng.uniform(62, 72)),
-                       level=float(rng.uniform(-25, -10)), pan=int(rng.integers(30, 98)),
-                       reverb=int(rng.integers(30, 90)),
-                       chorus=int(rng.integers(0, 60)))  # fmt: skip
+            pad = Part(
+                int(rng.choice(_PAD_PROGRAMS)),
+                voicing=str(rng.choice(["close", "open"])),
+                low=52,
+                center=float(rng.uniform(62, 72)),
+                level=float(rng.uniform(-25, -10)),
+                pan=int(rng.integers(30, 98)),
+                reverb=int(rng.integers(30, 90)),
+                chorus=int(rng.integers(0, 60)),
+            )
         melody = None
         if rng.random() < 0.5:
             motifs = _MOTIFS_3 if three else _MOTIFS_4
             pick = rng.choice(len(motifs), size=3)
-            melody = Part(int(rng.choice(_MELODY_PROGRAMS)), style="melody", low=62,
-                          center=float(rng.uniform(68, 78)), legato=float(rng.uniform(0.6, 1.0)),
-                          level=float(rng.uniform(-8, 6)), pan=int(rng.integers(40, 88)),
-                          reverb=int(rng.integers(20, 80)), motifs=tuple(motifs[i] for i in pick),
-                          rest=float(rng.uniform(0, 0.4)))  # fmt: skip
+            melody = Part(
+                int(rng.choice(_MELODY_PROGRAMS)),
+                style="melody",
+                low=62,
+                center=float(rng.uniform(68, 78)),
+                legato=float(rng.uniform(0.6, 1.0)),
+                level=float(rng.uniform(-8, 6)),
+                pan=int(rng.integers(40, 88)),
+                reverb=int(rng.integers(20, 80)),
+                motifs=tuple(motifs[i] for i in pick),
+                rest=float(rng.uniform(0, 0.4)),
+            )
         names = grooves(beats_per_bar)
         drums = str(rng.choice(names)) if rng.random() < 0.65 else None
         return cls(
-            comp=comp, bass=bass, comp2=comp2, pad=pad, melody=melody, drums=drums,
-            n_groove=str(rng.choice(names)), kit=int(rng.choice(KITS)),
-            drum_reverb=int(rng.integers(0, 50)), phrase_bars=int(rng.choice([2, 4, 4, 8])),
+            comp=comp,
+            bass=bass,
+            comp2=comp2,
+            pad=pad,
+            melody=melody,
+            drums=drums,
+            n_groove=str(rng.choice(names)),
+            kit=int(rng.choice(KITS)),
+            drum_reverb=int(rng.integers(0, 50)),
+            phrase_bars=int(rng.choice([2, 4, 4, 8])),
             fills=float(rng.uniform(0, 0.8)),
             percussion=(int(rng.choice([SHAKER, TAMBOURINE])) if rng.random() < 0.2 else None),
-            passing=float(rng.uniform(0, 0.6)), n_kinds=(0.4, 0.35, 0.25),
-        )  # fmt: skip
+            passing=float(rng.uniform(0, 0.6)),
+            n_kinds=(0.4, 0.35, 0.25),
+        )
 
     @classmethod
     def chorale(cls, rng: np.random.Generator) -> Band:
@@ -225,17 +305,24 @@ class Band:
         first = int(rng.choice(programs[0]))
         reverb, spread = int(rng.integers(30, 110)), int(rng.integers(0, 40))
         voices = tuple(
-            Part(first if same and first in choices else int(rng.choice(choices)),
-                 style="voice", low=lo, center=(lo + hi) / 2,
-                 level=float(rng.uniform(-6, 4)) + (3 if v in (0, 3) else 0),
-                 pan=int(np.clip(64 + spread * (v - 1.5) / 1.5, 0, 127)),
-                 reverb=reverb, chorus=int(rng.integers(0, 40)))
+            Part(
+                first if same and first in choices else int(rng.choice(choices)),
+                style="voice",
+                low=lo,
+                center=(lo + hi) / 2,
+                level=float(rng.uniform(-6, 4)) + (3 if v in (0, 3) else 0),
+                pan=int(np.clip(64 + spread * (v - 1.5) / 1.5, 0, 127)),
+                reverb=reverb,
+                chorus=int(rng.integers(0, 40)),
+            )
             for v, (choices, (lo, hi)) in enumerate(zip(programs, RANGES, strict=True))
-        )  # fmt: skip
+        )
         ornaments = (
-            ("passing", float(rng.uniform(0.2, 0.8))), ("neighbour", float(rng.uniform(0, 0.3))),
-            ("suspension", float(rng.uniform(0, 0.4))), ("restrike", float(rng.uniform(0.2, 0.9))),
-        )  # fmt: skip
+            ("passing", float(rng.uniform(0.2, 0.8))),
+            ("neighbour", float(rng.uniform(0, 0.3))),
+            ("suspension", float(rng.uniform(0, 0.4))),
+            ("restrike", float(rng.uniform(0.2, 0.9))),
+        )
         return cls(comp=voices[3], voices=voices, ornaments=ornaments, n_kinds=(0.6, 0.0, 0.4))
 
 
@@ -249,12 +336,19 @@ def _comp_part(rng: np.random.Generator, *, three: bool) -> Part:
         int(rng.integers(len(strums if style == "strum" else patterns)))
     ]
     return Part(
-        int(rng.choice(programs)), style=style, voicing=vc, pattern=pattern,
-        legato=float(rng.choice([rng.uniform(0.3, 0.9), 1.0])), low=int(rng.integers(46, 53)),
-        center=float(rng.uniform(58, 68)), omit=float(rng.choice([0.0, 0.5, 1.0])),
-        level=float(rng.uniform(-6, 6)), pan=int(rng.integers(24, 104)),
-        reverb=int(rng.integers(0, 80)), chorus=int(rng.integers(0, 50)),
-        step=float(rng.choice([0.25, 0.5, 0.5, 1 / 3])), order=str(rng.choice(
-            ["up", "down", "updown", "alberti", "random"])),
+        int(rng.choice(programs)),
+        style=style,
+        voicing=vc,
+        pattern=pattern,
+        legato=float(rng.choice([rng.uniform(0.3, 0.9), 1.0])),
+        low=int(rng.integers(46, 53)),
+        center=float(rng.uniform(58, 68)),
+        omit=float(rng.choice([0.0, 0.5, 1.0])),
+        level=float(rng.uniform(-6, 6)),
+        pan=int(rng.integers(24, 104)),
+        reverb=int(rng.integers(0, 80)),
+        chorus=int(rng.integers(0, 50)),
+        step=float(rng.choice([0.25, 0.5, 0.5, 1 / 3])),
+        order=str(rng.choice(["up", "down", "updown", "alberti", "random"])),
         strum=float(rng.uniform(0.004, 0.02)),
-    )  # fmt: skip
+    )

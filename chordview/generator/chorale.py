@@ -74,7 +74,9 @@ def voice(chord, prev: Sequence[int] | None, rng: np.random.Generator) -> tuple[
         if cost < best_cost:
             best, best_cost = keys, cost
     if best is None:  # every label the generator writes has spacings (tested): refuse the rest
-        raise ValueError(f"no four-part voicing sounds all of {sorted(need)} over bass {chord.bass}")
+        raise ValueError(
+            f"no four-part voicing sounds all of {sorted(need)} over bass {chord.bass}"
+        )
     return best
 
 
@@ -98,10 +100,18 @@ def _step(key: int, direction: int, scale: frozenset[int]) -> int:
 
 
 def write(
-    note: Callable[..., None], chords: Sequence, scales: Sequence[frozenset[int]],
-    rng: np.random.Generator, *, channels: Sequence[int], levels: Sequence[float] = (0, 0, 0, 0),
-    passing: float = 0.5, neighbour: float = 0.15, suspension: float = 0.25, restrike: float = 0.5,
-) -> None:  # fmt: skip
+    note: Callable[..., None],
+    chords: Sequence,
+    scales: Sequence[frozenset[int]],
+    rng: np.random.Generator,
+    *,
+    channels: Sequence[int],
+    levels: Sequence[float] = (0, 0, 0, 0),
+    passing: float = 0.5,
+    neighbour: float = 0.15,
+    suspension: float = 0.25,
+    restrike: float = 0.5,
+) -> None:
     """Sing ``chords`` in four parts through ``note(chan, key, beat, length, chord)``.
 
     Parameters
@@ -156,5 +166,12 @@ def write(
                     starts += [float(b) for b in np.arange(np.floor(b0) + 1, b1 - 0.5)]
                 ends = starts[1:] + [b1]
                 for s, e in zip(starts, ends, strict=True):
-                    note(chan, key, s, (e - s) * 0.97, c, accent=4 if s == c.b0 else 0,
-                         vel_offset=levels[v])
+                    note(
+                        chan,
+                        key,
+                        s,
+                        (e - s) * 0.97,
+                        c,
+                        accent=4 if s == c.b0 else 0,
+                        vel_offset=levels[v],
+                    )

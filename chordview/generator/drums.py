@@ -47,10 +47,18 @@ def grooves(beats_per_bar: int) -> tuple[str, ...]:
 
 
 def drum_part(
-    *, groove: str, beats_per_bar: int, n_beats: float, time_map: TimeMap, feel: Feel,
-    rng: np.random.Generator, plays: Callable[[float], bool], phrase_bars: int = 4,
-    fills: float = 0.5, extra: int | None = None,
-) -> list[tuple[float, float, int, int]]:  # fmt: skip
+    *,
+    groove: str,
+    beats_per_bar: int,
+    n_beats: float,
+    time_map: TimeMap,
+    feel: Feel,
+    rng: np.random.Generator,
+    plays: Callable[[float], bool],
+    phrase_bars: int = 4,
+    fills: float = 0.5,
+    extra: int | None = None,
+) -> list[tuple[float, float, int, int]]:
     """Hits of a drum part: ``(start s, end s, key, velocity)``, in time order.
 
     Parameters

@@ -27,11 +27,16 @@ def _biquad(kind: str, *, f0: float, gain_db: float, q: float, sr: int) -> np.nd
     else:
         sa = 2 * np.sqrt(a) * alpha
         sign = 1 if kind == "low" else -1
-        b = [a * ((a + 1) - sign * (a - 1) * cw + sa),
-             sign * 2 * a * ((a - 1) - sign * (a + 1) * cw),
-             a * ((a + 1) - sign * (a - 1) * cw - sa)]  # fmt: skip
-        den = [(a + 1) + sign * (a - 1) * cw + sa, -sign * 2 * ((a - 1) + sign * (a + 1) * cw),
-               (a + 1) + sign * (a - 1) * cw - sa]  # fmt: skip
+        b = [
+            a * ((a + 1) - sign * (a - 1) * cw + sa),
+            sign * 2 * a * ((a - 1) - sign * (a + 1) * cw),
+            a * ((a + 1) - sign * (a - 1) * cw - sa),
+        ]
+        den = [
+            (a + 1) + sign * (a - 1) * cw + sa,
+            -sign * 2 * ((a - 1) + sign * (a + 1) * cw),
+            (a + 1) + sign * (a - 1) * cw - sa,
+        ]
     return np.concatenate([np.array(b) / den[0], np.array(den) / den[0]])[None, :]
 
 
@@ -60,8 +65,16 @@ def equalize(y: np.ndarray, *, sr: int, bands, highpass: float = 0.0, lowpass: f
     return signal.sosfilt(np.concatenate(sos), y) if sos else y
 
 
-def reverb(y: np.ndarray, *, sr: int, rt60: float, wet: float, seed: int,
-           predelay: float = 0.01, damping: float = 6000.0) -> np.ndarray:  # fmt: skip
+def reverb(
+    y: np.ndarray,
+    *,
+    sr: int,
+    rt60: float,
+    wet: float,
+    seed: int,
+    predelay: float = 0.01,
+    damping: float = 6000.0,
+) -> np.ndarray:
     """Convolution with a synthetic room: sparse early reflections and an exponential noise tail.
 
     Parameters
@@ -90,8 +103,9 @@ def reverb(y: np.ndarray, *, sr: int, rt60: float, wet: float, seed: int,
     return (1 - wet) * y + wet * tail
 
 
-def compress(y: np.ndarray, *, sr: int, threshold_db: float, ratio: float,
-             window: float = 0.03) -> np.ndarray:  # fmt: skip
+def compress(
+    y: np.ndarray, *, sr: int, threshold_db: float, ratio: float, window: float = 0.03
+) -> np.ndarray:
     """Feed-forward RMS compressor with make-up gain that restores the input's RMS.
 
     Parameters
@@ -121,8 +135,11 @@ def colored_noise(n: int, *, color: str, seed: int) -> np.ndarray:
     rng = np.random.default_rng(seed)
     x = rng.standard_normal(n)
     if color == "pink":  # Kellet's 3-pole approximation of a -3 dB/octave slope
-        x = signal.lfilter([0.049922035, -0.095993537, 0.050612699, -0.004408786],
-                           [1, -2.494956002, 2.017265875, -0.522189400], x)  # fmt: skip
+        x = signal.lfilter(
+            [0.049922035, -0.095993537, 0.050612699, -0.004408786],
+            [1, -2.494956002, 2.017265875, -0.522189400],
+            x,
+        )
     elif color == "brown":  # leaky integrator: -6 dB/octave above ~7 Hz at 44.1 kHz
         x = signal.lfilter([1.0], [1.0, -0.999], x)
     rms = np.sqrt(np.mean(x**2)) if n else 0.0
@@ -168,23 +185,29 @@ class EffectChain:
     def random(cls, rng: np.random.Generator) -> EffectChain:
         """A random chain: each effect is used in about half the songs or more."""
         bands = tuple(
-            (str(rng.choice(["low", "high", "peak"])), float(np.exp(rng.uniform(4.38, 8.99))),
-             float(rng.uniform(-8, 8)), float(rng.uniform(0.5, 2.0)))  # 80 Hz .. 8 kHz
+            (
+                str(rng.choice(["low", "high", "peak"])),
+                float(np.exp(rng.uniform(4.38, 8.99))),
+                float(rng.uniform(-8, 8)),
+                float(rng.uniform(0.5, 2.0)),
+            )  # 80 Hz .. 8 kHz
             for _ in range(int(rng.integers(0, 4)))
-        )  # fmt: skip
+        )
         reverb_on, comp_on, noise_on = rng.random(3) < (0.6, 0.5, 0.5)
         return cls(
             bands=bands,
             highpass=float(rng.uniform(30, 200)) if rng.random() < 0.3 else 0.0,
             lowpass=float(np.exp(rng.uniform(8.0, 9.68))) if rng.random() < 0.3 else 0.0,
             rt60=float(rng.uniform(0.2, 2.5)) if reverb_on else 0.0,
-            wet=float(rng.uniform(0.05, 0.45)), predelay=float(rng.uniform(0.0, 0.04)),
+            wet=float(rng.uniform(0.05, 0.45)),
+            predelay=float(rng.uniform(0.0, 0.04)),
             damping=float(rng.uniform(2000, 12000)),
             threshold_db=float(rng.uniform(-30, -8)),
             ratio=float(rng.uniform(2, 8)) if comp_on else 1.0,
             snr_db=float(rng.uniform(15, 50)) if noise_on else float("inf"),
-            color=str(rng.choice(["white", "pink", "brown"])), peak_db=float(rng.uniform(-13, -1)),
-        )  # fmt: skip
+            color=str(rng.choice(["white", "pink", "brown"])),
+            peak_db=float(rng.uniform(-13, -1)),
+        )
 
 
 def apply_effects(y: np.ndarray, *, sr: int, chain: EffectChain, seed: int) -> np.ndarray:
@@ -201,8 +224,15 @@ def apply_effects(y: np.ndarray, *, sr: int, chain: EffectChain, seed: int) -> n
             out, sr=sr, bands=chain.bands, highpass=chain.highpass, lowpass=chain.lowpass
         )
     if chain.rt60 > 0 and chain.wet > 0:
-        out = reverb(out, sr=sr, rt60=chain.rt60, wet=chain.wet, seed=seed,
-                     predelay=chain.predelay, damping=chain.damping)  # fmt: skip
+        out = reverb(
+            out,
+            sr=sr,
+            rt60=chain.rt60,
+            wet=chain.wet,
+            seed=seed,
+            predelay=chain.predelay,
+            damping=chain.damping,
+        )
     if chain.ratio > 1:
         out = compress(out, sr=sr, threshold_db=chain.threshold_db, ratio=chain.ratio)
     if np.isfinite(chain.snr_db):

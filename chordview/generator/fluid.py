@@ -141,11 +141,18 @@ def soundfonts(sr: int, *, max_fonts: int | None = 2) -> SoundfontCache:
 
 
 def render_midi(
-    messages: Iterable[tuple[int, int, int, int, int]], *, soundfont: str | Path, sr: int,
-    n_samples: int, programs: Mapping[int, tuple[int, int]],
-    controls: Mapping[int, Mapping[int, float]] | None = None, reverb: bool = True,
-    interpolation: int = 4, polyphony: int = 64, max_fonts: int | None = 2,
-) -> np.ndarray:  # fmt: skip
+    messages: Iterable[tuple[int, int, int, int, int]],
+    *,
+    soundfont: str | Path,
+    sr: int,
+    n_samples: int,
+    programs: Mapping[int, tuple[int, int]],
+    controls: Mapping[int, Mapping[int, float]] | None = None,
+    reverb: bool = True,
+    interpolation: int = 4,
+    polyphony: int = 64,
+    max_fonts: int | None = 2,
+) -> np.ndarray:
     """Play MIDI messages on a fresh synth that borrows a cached soundfont.
 
     Parameters
@@ -205,9 +212,14 @@ def render_midi(
 
 
 def render_score(
-    score, *, soundfont: str | Path, sr: int, n_samples: int, reverb: bool = True,
+    score,
+    *,
+    soundfont: str | Path,
+    sr: int,
+    n_samples: int,
+    reverb: bool = True,
     interpolation: int = 4,
-) -> np.ndarray:  # fmt: skip
+) -> np.ndarray:
     """Render a score's notes with one soundfont.
 
     Parameters
@@ -233,6 +245,13 @@ def render_score(
         if b > a:
             msgs.append((a, 1, chan, key, vel))
             msgs.append((b, 0, chan, key, 0))
-    return render_midi(msgs, soundfont=soundfont, sr=sr, n_samples=n_samples,
-                       programs=score.programs, controls=score.controls, reverb=reverb,
-                       interpolation=interpolation)  # fmt: skip
+    return render_midi(
+        msgs,
+        soundfont=soundfont,
+        sr=sr,
+        n_samples=n_samples,
+        programs=score.programs,
+        controls=score.controls,
+        reverb=reverb,
+        interpolation=interpolation,
+    )

@@ -34,11 +34,15 @@ from chordview import theory
 # chord of the vocabulary in root position or are symmetric: aug, dim7, maj6, min6, sus2, sus4
 # (all inversions), min7/b3 (= maj6) and hdim7/b3 (= min6).
 _INVERSION_WEIGHTS: dict[str, tuple[tuple[str, float], ...]] = {
-    "maj": (("3", 3), ("5", 2)), "min": (("b3", 3), ("5", 2)), "dim": (("b3", 2), ("b5", 1)),
-    "7": (("3", 3), ("5", 1), ("b7", 2)), "maj7": (("3", 2), ("5", 1), ("7", 1)),
-    "min7": (("5", 1), ("b7", 2)), "hdim7": (("b5", 1), ("b7", 1)),
+    "maj": (("3", 3), ("5", 2)),
+    "min": (("b3", 3), ("5", 2)),
+    "dim": (("b3", 2), ("b5", 1)),
+    "7": (("3", 3), ("5", 1), ("b7", 2)),
+    "maj7": (("3", 2), ("5", 1), ("7", 1)),
+    "min7": (("5", 1), ("b7", 2)),
+    "hdim7": (("b5", 1), ("b7", 1)),
     "minmaj7": (("b3", 1), ("5", 1), ("7", 1)),
-}  # fmt: skip
+}
 #: quality -> ((Harte bass degree, semitones above the root, weight), ...)
 INVERSIONS: dict[str, tuple[tuple[str, int, float], ...]] = {
     q: tuple((d, theory.degree_semitones(d), w) for d, w in options)
@@ -47,9 +51,21 @@ INVERSIONS: dict[str, tuple[tuple[str, int, float], ...]] = {
 # Calibrated with stats() on 1500 30-second songs (factor *= (0.055 / share) ** 0.8 while a share
 # was under 5.5%); raise a factor to raise that quality's share.
 QUALITY_BOOST: dict[str, float] = {
-    "maj": 1.0, "min": 1.0, "dim": 2.1, "aug": 5.0, "maj6": 2.1, "min6": 2.3, "7": 1.0,
-    "maj7": 1.0, "min7": 1.0, "dim7": 2.8, "hdim7": 2.25, "minmaj7": 4.5, "sus2": 2.3, "sus4": 1.55,
-}  # fmt: skip
+    "maj": 1.0,
+    "min": 1.0,
+    "dim": 2.1,
+    "aug": 5.0,
+    "maj6": 2.1,
+    "min6": 2.3,
+    "7": 1.0,
+    "maj7": 1.0,
+    "min7": 1.0,
+    "dim7": 2.8,
+    "hdim7": 2.25,
+    "minmaj7": 4.5,
+    "sus2": 2.3,
+    "sus4": 1.55,
+}
 MIN_QUALITY_SHARE = 0.035
 
 _MINOR_TONIC = (("min", 10), ("min7", 3), ("min6", 2), ("minmaj7", 2), ("sus2", 0.8), ("sus4", 0.4))
@@ -189,8 +205,10 @@ def _phrase(rng: np.random.Generator, key: tuple[int, str], style: _Style) -> li
             names = ["I" if mode == "major" else "i"]
         deg = names[_pick(rng, names, [degrees[d][2] for d in names])]
         offset, _, _, colours = degrees[deg]
-        colours = [(q, w * (style.sevenths if len(theory.QUALITY_SEMITONES[q]) == 4 else 1.0))
-                   for q, w in colours]  # fmt: skip
+        colours = [
+            (q, w * (style.sevenths if len(theory.QUALITY_SEMITONES[q]) == 4 else 1.0))
+            for q, w in colours
+        ]
         scale = float(rng.choice([0.5, 1, 1, 1, 2]))
         beats = float(np.clip(style.base * scale, 0.5, 2 * style.beats_per_bar))
         out.append(_Chord((tonic + offset) % 12, _colour(rng, colours), beats, key))
@@ -201,11 +219,14 @@ def _phrase(rng: np.random.Generator, key: tuple[int, str], style: _Style) -> li
 def _new_key(rng: np.random.Generator, key: tuple[int, str]) -> tuple[int, str]:
     tonic, mode = key
     moves = [
-        ((tonic + 7) % 12, mode), ((tonic + 5) % 12, mode),
+        ((tonic + 7) % 12, mode),
+        ((tonic + 5) % 12, mode),
         ((tonic + (3 if mode == "minor" else 9)) % 12, "major" if mode == "minor" else "minor"),
-        (tonic, "major" if mode == "minor" else "minor"), ((tonic + 2) % 12, mode),
-        ((tonic + 1) % 12, mode), ((tonic + 10) % 12, mode),
-    ]  # fmt: skip
+        (tonic, "major" if mode == "minor" else "minor"),
+        ((tonic + 2) % 12, mode),
+        ((tonic + 1) % 12, mode),
+        ((tonic + 10) % 12, mode),
+    ]
     return moves[_pick(rng, moves, [3, 2.5, 3, 1.5, 1, 1, 1])]
 
 
@@ -220,11 +241,21 @@ def _decorate(rng: np.random.Generator, chords: list[_Chord], style: _Style) -> 
             out.append(c)
             continue
         step = (c.root - prev.root) % 12 if prev else None
-        if prev and prev.beats >= 1 and u < 0.16 * p and (c.root - c.key[0]) % 12 != 0 \
-                and c.quality not in ("dim", "dim7", "hdim7", "aug"):  # fmt: skip
+        if (
+            prev
+            and prev.beats >= 1
+            and u < 0.16 * p
+            and (c.root - c.key[0]) % 12 != 0
+            and c.quality not in ("dim", "dim7", "hdim7", "aug")
+        ):
             _applied(rng, out, c)
-        elif prev and prev.beats >= 1 and u < 0.27 * p and step in (2, 10, 0) \
-                and prev.quality not in ("dim", "dim7"):  # fmt: skip
+        elif (
+            prev
+            and prev.beats >= 1
+            and u < 0.27 * p
+            and step in (2, 10, 0)
+            and prev.quality not in ("dim", "dim7")
+        ):
             x = _split(prev.beats)
             prev.beats -= x
             root = (prev.root + {2: 1, 10: 11, 0: 0}[step]) % 12
@@ -235,8 +266,11 @@ def _decorate(rng: np.random.Generator, chords: list[_Chord], style: _Style) -> 
             out += [_Chord(c.root, sus, c.beats - x, c.key), _Chord(c.root, c.quality, x, c.key)]
             continue
         elif c.beats >= 2 and u < 0.41 * p and c.quality in ("min", "maj"):
-            line = ("min", "minmaj7", "min7", "min6") if c.quality == "min" else \
-                ("maj", "aug", "maj6", "7")  # fmt: skip
+            line = (
+                ("min", "minmaj7", "min7", "min6")
+                if c.quality == "min"
+                else ("maj", "aug", "maj6", "7")
+            )
             k = int(rng.integers(2, 5)) if c.beats >= 4 else 2
             each = float(np.floor(2 * c.beats / k) / 2)
             for j in range(k):
@@ -257,10 +291,14 @@ def _applied(rng: np.random.Generator, out: list[_Chord], target: _Chord) -> Non
     prev, r = out[-1], target.root
     minor_target = target.quality in ("min", "min7", "min6", "minmaj7")
     options = [
-        [((r + 7) % 12, "7")], [((r + 7) % 12, "maj")], [((r + 11) % 12, "dim7")],
-        [((r + 11) % 12, "hdim7")], [((r + 7) % 12, "aug")], [((r + 11) % 12, "dim")],
+        [((r + 7) % 12, "7")],
+        [((r + 7) % 12, "maj")],
+        [((r + 11) % 12, "dim7")],
+        [((r + 11) % 12, "hdim7")],
+        [((r + 7) % 12, "aug")],
+        [((r + 11) % 12, "dim")],
         [((r + 2) % 12, "hdim7" if minor_target else "min7"), ((r + 7) % 12, "7")],
-    ]  # fmt: skip
+    ]
     weights = [5, 2, 2.5, 0.5 if minor_target else 1, 0.8, 1.5, 1.5 if prev.beats >= 2 else 0]
     weights = [w * QUALITY_BOOST[o[-1][1]] for w, o in zip(weights, options, strict=True)]
     chosen = options[_pick(rng, options, weights)]

@@ -37,37 +37,60 @@ TEMPO = (56.0, 100.0)
 # function -> degree -> (semitones above the tonic, weight, ((quality, weight), ...))
 _DEGREES = {
     "major": {
-        "T": {"I": (0, 10, (("maj", 1),)), "vi": (9, 5, (("min", 0.85), ("min7", 0.15))),
-              "iii": (4, 1.2, (("min", 0.9), ("min7", 0.1)))},
-        "S": {"IV": (5, 7, (("maj", 0.85), ("maj7", 0.15))),
-              "ii": (2, 6, (("min", 0.55), ("min7", 0.45)))},
-        "D": {"V": (7, 10, (("maj", 0.6), ("7", 0.4))),
-              "vii": (11, 2.5, (("dim", 0.75), ("hdim7", 0.25)))},
+        "T": {
+            "I": (0, 10, (("maj", 1),)),
+            "vi": (9, 5, (("min", 0.85), ("min7", 0.15))),
+            "iii": (4, 1.2, (("min", 0.9), ("min7", 0.1))),
+        },
+        "S": {
+            "IV": (5, 7, (("maj", 0.85), ("maj7", 0.15))),
+            "ii": (2, 6, (("min", 0.55), ("min7", 0.45))),
+        },
+        "D": {
+            "V": (7, 10, (("maj", 0.6), ("7", 0.4))),
+            "vii": (11, 2.5, (("dim", 0.75), ("hdim7", 0.25))),
+        },
     },
     "minor": {
-        "T": {"i": (0, 10, (("min", 1),)), "VI": (8, 4, (("maj", 0.85), ("maj7", 0.15))),
-              "III": (3, 2, (("maj", 1),))},
-        "S": {"iv": (5, 7, (("min", 0.8), ("min7", 0.2))),
-              "ii": (2, 4, (("dim", 0.5), ("hdim7", 0.5)))},
-        "D": {"V": (7, 10, (("maj", 0.55), ("7", 0.45))),
-              "vii": (11, 3, (("dim", 0.3), ("dim7", 0.7)))},
+        "T": {
+            "i": (0, 10, (("min", 1),)),
+            "VI": (8, 4, (("maj", 0.85), ("maj7", 0.15))),
+            "III": (3, 2, (("maj", 1),)),
+        },
+        "S": {
+            "iv": (5, 7, (("min", 0.8), ("min7", 0.2))),
+            "ii": (2, 4, (("dim", 0.5), ("hdim7", 0.5))),
+        },
+        "D": {
+            "V": (7, 10, (("maj", 0.55), ("7", 0.45))),
+            "vii": (11, 3, (("dim", 0.3), ("dim7", 0.7))),
+        },
     },
-}  # fmt: skip
+}
 # after a function: weights of T, S, D
 _NEXT = {"T": (0.2, 0.45, 0.35), "S": (0.2, 0.2, 0.6), "D": (0.75, 0.1, 0.15)}
 # quality -> ((Harte bass, weight), ...); "" is root position. Second inversions are left to the
 # cadential six-four; dim7 is symmetric and stays in root position.
 _BASSES = {
-    "maj": (("", 0.64), ("3", 0.36)), "min": (("", 0.64), ("b3", 0.36)),
-    "dim": (("", 0.2), ("b3", 0.8)), "7": (("", 0.5), ("3", 0.2), ("5", 0.15), ("b7", 0.15)),
-    "min7": (("", 0.35), ("b3", 0.55), ("b7", 0.1)), "hdim7": (("", 0.35), ("b3", 0.5), ("b7", 0.15)),
-    "maj7": (("", 0.7), ("3", 0.3)), "dim7": (("", 1),),
-}  # fmt: skip
+    "maj": (("", 0.64), ("3", 0.36)),
+    "min": (("", 0.64), ("b3", 0.36)),
+    "dim": (("", 0.2), ("b3", 0.8)),
+    "7": (("", 0.5), ("3", 0.2), ("5", 0.15), ("b7", 0.15)),
+    "min7": (("", 0.35), ("b3", 0.55), ("b7", 0.1)),
+    "hdim7": (("", 0.35), ("b3", 0.5), ("b7", 0.15)),
+    "maj7": (("", 0.7), ("3", 0.3)),
+    "dim7": (("", 1),),
+}
 _CADENCES = {
     "major": (("authentic", 0.55), ("half", 0.25), ("deceptive", 0.12), ("plagal", 0.08)),
-    "minor": (("authentic", 0.5), ("half", 0.2), ("phrygian", 0.12), ("deceptive", 0.1),
-              ("plagal", 0.08)),
-}  # fmt: skip
+    "minor": (
+        ("authentic", 0.5),
+        ("half", 0.2),
+        ("phrygian", 0.12),
+        ("deceptive", 0.1),
+        ("plagal", 0.08),
+    ),
+}
 
 
 def _degree(rng, key, fn, avoid=None) -> tuple[str, _Chord]:
@@ -156,12 +179,22 @@ def _phrase(rng, key, beats_per_bar: int, *, start: float, last: bool) -> list[_
 def _related(rng, home) -> tuple[int, str]:
     tonic, mode = home
     if mode == "major":
-        keys = [home, ((tonic + 7) % 12, "major"), ((tonic + 9) % 12, "minor"),
-                ((tonic + 5) % 12, "major"), ((tonic + 2) % 12, "minor")]  # fmt: skip
+        keys = [
+            home,
+            ((tonic + 7) % 12, "major"),
+            ((tonic + 9) % 12, "minor"),
+            ((tonic + 5) % 12, "major"),
+            ((tonic + 2) % 12, "minor"),
+        ]
         weights = [0.45, 0.25, 0.15, 0.1, 0.05]
     else:
-        keys = [home, ((tonic + 3) % 12, "major"), ((tonic + 7) % 12, "minor"),
-                ((tonic + 5) % 12, "minor"), ((tonic + 10) % 12, "major")]  # fmt: skip
+        keys = [
+            home,
+            ((tonic + 3) % 12, "major"),
+            ((tonic + 7) % 12, "minor"),
+            ((tonic + 5) % 12, "minor"),
+            ((tonic + 10) % 12, "major"),
+        ]
         weights = [0.45, 0.3, 0.1, 0.1, 0.05]
     return keys[_pick(rng, keys, weights)]
 
@@ -173,8 +206,13 @@ def _decorate(rng, chords: list[_Chord]) -> list[_Chord]:
     for c in chords:
         prev = out[-1] if out else None
         target_ok = (c.root - c.key[0]) % 12 != 0 and c.quality in ("maj", "min", "min7")
-        if prev is not None and not prev.fixed and id(prev) not in targets and target_ok \
-                and rng.random() < 0.2:  # fmt: skip
+        if (
+            prev is not None
+            and not prev.fixed
+            and id(prev) not in targets
+            and target_ok
+            and rng.random() < 0.2
+        ):
             # the previous chord becomes the dominant (or leading-tone seventh) of this one
             if rng.random() < 0.7:
                 prev.root, prev.quality = (c.root + 7) % 12, "7"
@@ -183,8 +221,14 @@ def _decorate(rng, chords: list[_Chord]) -> list[_Chord]:
             prev.bass = ""
             targets.add(id(c))
         held = c.fixed and c.beats >= 2  # a cadence's held chord is never split
-        if not held and c.quality == "maj" and (c.root - c.key[0]) % 12 == 7 and c.beats >= 1 \
-                and c.bass in ("", "3") and rng.random() < 0.3:  # fmt: skip
+        if (
+            not held
+            and c.quality == "maj"
+            and (c.root - c.key[0]) % 12 == 7
+            and c.beats >= 1
+            and c.bass in ("", "3")
+            and rng.random() < 0.3
+        ):
             if not c.fixed:  # V - V7 over one bass (8-7 in an upper voice): both keep it
                 c.bass, c.fixed = ("" if rng.random() < 0.7 else "3"), True
             half = c.beats / 2

@@ -46,10 +46,20 @@ from chordview.generator.hymn import TEMPO as HYMN_TEMPO
 from chordview.generator.hymn import hymn_spans
 
 __all__ = [
-    "HELDOUT_SOUNDFONT", "TRAIN_SOUNDFONTS", "ChordEvent", "SongPlan", "events_to_jams", "main",
-    "plan_song", "random_progression", "render_dataset", "render_events", "render_song",
-    "song_events", "song_texture",
-]  # fmt: skip
+    "HELDOUT_SOUNDFONT",
+    "TRAIN_SOUNDFONTS",
+    "ChordEvent",
+    "SongPlan",
+    "events_to_jams",
+    "main",
+    "plan_song",
+    "random_progression",
+    "render_dataset",
+    "render_events",
+    "render_song",
+    "song_events",
+    "song_texture",
+]
 #: the data-source tag of every rendered JAMS, as written since generator v2 (kept when the module
 #: moved to chordview.generator, so rendered files stay byte-identical)
 GENERATOR = "chordview.training.synth v2 (FluidSynth)"
@@ -116,10 +126,18 @@ def song_events(
 
 
 def render_events(
-    events: Sequence[ChordEvent], *, soundfont: str | Path, sr: int = 44100, seed: int,
-    tempo: float = 120.0, beats_per_bar: int = 4, swing: float = 0.0, band: Band | None = None,
-    feel: Feel | None = None, effects: EffectChain | None = None,
-) -> np.ndarray:  # fmt: skip
+    events: Sequence[ChordEvent],
+    *,
+    soundfont: str | Path,
+    sr: int = 44100,
+    seed: int,
+    tempo: float = 120.0,
+    beats_per_bar: int = 4,
+    swing: float = 0.0,
+    band: Band | None = None,
+    feel: Feel | None = None,
+    effects: EffectChain | None = None,
+) -> np.ndarray:
     """Render chord events with a band, exact labels kept (see :mod:`chordview.generator.arrange`).
 
     Parameters
@@ -152,14 +170,21 @@ def render_events(
     time_map = TimeMap(tempo, swing)
     band = band if band is not None else Band.random(rng, beats_per_bar=beats_per_bar)
     feel = feel if feel is not None else Feel.random(rng)
-    score = arrange(list(events), band=band, feel=feel, time_map=time_map,
-                    beats_per_bar=beats_per_bar, rng=rng)  # fmt: skip
+    score = arrange(
+        list(events), band=band, feel=feel, time_map=time_map, beats_per_bar=beats_per_bar, rng=rng
+    )
     end = max((e.start + e.duration for e in events), default=0.0)
     reverb = bool(rng.random() < 0.5)  # FluidSynth's own reverb, fed by the parts' sends
     interpolation = int(rng.choice([1, 1, 1, 4]))  # mostly linear: about 1.35x faster
     n = int(round(end * sr))
-    y = render_score(score, soundfont=soundfont, sr=int(sr), n_samples=n, reverb=reverb,
-                     interpolation=interpolation)  # fmt: skip
+    y = render_score(
+        score,
+        soundfont=soundfont,
+        sr=int(sr),
+        n_samples=n,
+        reverb=reverb,
+        interpolation=interpolation,
+    )
     y = y.astype(np.float64)
     rms = float(np.sqrt(np.mean(y**2))) if len(y) else 0.0
     for t0, t1 in score.noise:
@@ -184,9 +209,15 @@ def song_texture(index: int, *, seed: int, chorale: float = 0.0, hymn: bool = Fa
 
 
 def render_song(
-    index: int, *, seed: int, soundfont: str | Path, sr: int = 44100, duration: float = 30.0,
-    chorale: float = 0.0, hymn: bool = False,
-) -> tuple[np.ndarray, list[ChordEvent]]:  # fmt: skip
+    index: int,
+    *,
+    seed: int,
+    soundfont: str | Path,
+    sr: int = 44100,
+    duration: float = 30.0,
+    chorale: float = 0.0,
+    hymn: bool = False,
+) -> tuple[np.ndarray, list[ChordEvent]]:
     """Song ``index`` of the data set seeded by ``seed``: audio and its exact chord events.
 
     ``chorale`` is the probability that the song is sung in four parts
@@ -201,16 +232,25 @@ def render_song(
         Contiguous events tiling ``[0, duration]``.
     """
     texture = song_texture(index, seed=seed, chorale=chorale, hymn=hymn)
-    events, time_map, beats_per_bar = plan_song(index, seed=seed, duration=duration,
-                                                texture=texture)  # fmt: skip
+    events, time_map, beats_per_bar = plan_song(
+        index, seed=seed, duration=duration, texture=texture
+    )
     performance = int(np.random.default_rng([seed, index, 1]).integers(2**63))
     chain = EffectChain.random(np.random.default_rng([seed, index, 2]))
     band = None
     if texture != "band":
         band = Band.chorale(np.random.default_rng([seed, index, 4, 1]))
-    y = render_events(events, soundfont=soundfont, sr=sr, seed=performance, tempo=time_map.tempo,
-                      beats_per_bar=beats_per_bar, swing=time_map.swing, band=band,
-                      effects=chain)  # fmt: skip
+    y = render_events(
+        events,
+        soundfont=soundfont,
+        sr=sr,
+        seed=performance,
+        tempo=time_map.tempo,
+        beats_per_bar=beats_per_bar,
+        swing=time_map.swing,
+        band=band,
+        effects=chain,
+    )
     n = int(round(duration * sr))
     return np.pad(y[:n], (0, max(0, n - len(y)))), events
 
@@ -239,10 +279,16 @@ def _render_to_files(job: tuple[str, int, int, str, float, int, float, bool]) ->
 
     out_dir, index, seed, soundfont, duration, sr, chorale, hymn = job
     flac, jpath = _song_paths(Path(out_dir), index)
-    y, events = render_song(index, seed=seed, soundfont=soundfont, sr=sr, duration=duration,
-                            chorale=chorale, hymn=hymn)  # fmt: skip
-    meta = {"seed": seed, "index": index, "soundfont": Path(soundfont).name, "generator": 2,
-            "texture": song_texture(index, seed=seed, chorale=chorale, hymn=hymn)}  # fmt: skip
+    y, events = render_song(
+        index, seed=seed, soundfont=soundfont, sr=sr, duration=duration, chorale=chorale, hymn=hymn
+    )
+    meta = {
+        "seed": seed,
+        "index": index,
+        "soundfont": Path(soundfont).name,
+        "generator": 2,
+        "texture": song_texture(index, seed=seed, chorale=chorale, hymn=hymn),
+    }
     jam = events_to_jams(events, duration=duration, sandbox=meta)
     tmp = f".tmp{os.getpid()}"
     try:
@@ -256,8 +302,9 @@ def _render_to_files(job: tuple[str, int, int, str, float, int, float, bool]) ->
     return index, duration
 
 
-def _is_current(out: Path, index: int, *, seed: int, soundfont: str, texture: str,
-                duration: float, sr: int) -> bool:  # fmt: skip
+def _is_current(
+    out: Path, index: int, *, seed: int, soundfont: str, texture: str, duration: float, sr: int
+) -> bool:
     """Both files of song ``index`` exist and hold what this run would write.
 
     The JAMS must record the data set's ``seed``, the song's index, soundfont and ``texture``, and
@@ -280,8 +327,13 @@ def _is_current(out: Path, index: int, *, seed: int, soundfont: str, texture: st
         info = sf.info(str(flac))
     except (OSError, ValueError, KeyError, IndexError, TypeError, RuntimeError):
         return False  # unreadable: render it again
-    wanted = {"seed": seed, "index": index, "soundfont": soundfont, "generator": 2,
-              "texture": texture}  # fmt: skip
+    wanted = {
+        "seed": seed,
+        "index": index,
+        "soundfont": soundfont,
+        "generator": 2,
+        "texture": texture,
+    }
     sandbox = {"texture": "band", **sandbox}  # renders from before textures were recorded
     if any(sandbox.get(key) != value for key, value in wanted.items()):
         return False
@@ -295,11 +347,19 @@ def _is_current(out: Path, index: int, *, seed: int, soundfont: str, texture: st
 
 
 def render_dataset(
-    out_dir: str | Path, *, n_songs: int, seed: int, soundfonts: Sequence[str | Path],
-    duration: float = 30.0, sr: int = 44100, workers: int = 2, start: int = 0,
-    chorale: float = 0.0, hymn: bool = False,
+    out_dir: str | Path,
+    *,
+    n_songs: int,
+    seed: int,
+    soundfonts: Sequence[str | Path],
+    duration: float = 30.0,
+    sr: int = 44100,
+    workers: int = 2,
+    start: int = 0,
+    chorale: float = 0.0,
+    hymn: bool = False,
     progress: Callable[[int, int], None] | None = None,
-) -> list[Path]:  # fmt: skip
+) -> list[Path]:
     """Render songs ``start .. start + n_songs - 1`` to ``out_dir`` (FLAC PCM_16 + JAMS).
 
     Songs whose files already hold what this call would write (same seed, soundfont, texture,
@@ -331,10 +391,12 @@ def render_dataset(
     for i in indices:
         font = fonts[int(np.random.default_rng([seed, i, 3]).integers(len(fonts)))]
         texture = song_texture(i, seed=seed, chorale=chorale, hymn=hymn)
-        if not _is_current(out, i, seed=seed, soundfont=Path(font).name, texture=texture,
-                           duration=duration, sr=sr):  # fmt: skip
-            jobs.append((str(out), i, seed, font, float(duration), int(sr), float(chorale),
-                         bool(hymn)))  # fmt: skip
+        if not _is_current(
+            out, i, seed=seed, soundfont=Path(font).name, texture=texture, duration=duration, sr=sr
+        ):
+            jobs.append(
+                (str(out), i, seed, font, float(duration), int(sr), float(chorale), bool(hymn))
+            )
     jobs.sort(key=lambda j: (j[3], j[1]))
     done = 0
     if workers <= 1 or len(jobs) <= 1:
@@ -369,11 +431,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     ap.add_argument("--start", type=int, default=0, help="index of the first song")
     ap.add_argument("--sr", type=int, default=44100, help="sample rate in Hz")
-    ap.add_argument("--chorale", type=float, default=0.0,
-                    help="fraction of songs sung in four parts instead of played by a band")  # fmt: skip
-    ap.add_argument("--hymn", action="store_true",
-                    help="four-part songs get a chorale's harmony, tempo and phrasing "
-                    "(chordview.generator.hymn) instead of a band song's")  # fmt: skip
+    ap.add_argument(
+        "--chorale",
+        type=float,
+        default=0.0,
+        help="fraction of songs sung in four parts instead of played by a band",
+    )
+    ap.add_argument(
+        "--hymn",
+        action="store_true",
+        help="four-part songs get a chorale's harmony, tempo and phrasing "
+        "(chordview.generator.hymn) instead of a band song's",
+    )
     args = ap.parse_args(argv)
     fonts = args.soundfont or list(TRAIN_SOUNDFONTS)
     t0 = time.perf_counter()
@@ -386,21 +455,36 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"{done}/{total} songs rendered ({rate:.0f} s audio per s)", flush=True)
 
     try:
-        paths = render_dataset(args.out, n_songs=args.songs, seed=args.seed, soundfonts=fonts,
-                               duration=args.duration, sr=args.sr, workers=args.workers,
-                               start=args.start, chorale=args.chorale, hymn=args.hymn,
-                               progress=report)  # fmt: skip
+        paths = render_dataset(
+            args.out,
+            n_songs=args.songs,
+            seed=args.seed,
+            soundfonts=fonts,
+            duration=args.duration,
+            sr=args.sr,
+            workers=args.workers,
+            start=args.start,
+            chorale=args.chorale,
+            hymn=args.hymn,
+            progress=report,
+        )
     except ChordviewError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
     elapsed = time.perf_counter() - t0
     new = state["total"]
-    print(f"{len(paths)} songs in {args.out} ({new} rendered, {len(paths) - new} skipped) "
-          f"in {elapsed:.1f} s with {len(fonts)} soundfont(s)")  # fmt: skip
+    print(
+        f"{len(paths)} songs in {args.out} ({new} rendered, {len(paths) - new} skipped) "
+        f"in {elapsed:.1f} s with {len(fonts)} soundfont(s)"
+    )
     sample = range(args.start, args.start + min(args.songs, 1000))
     texture = partial(song_texture, seed=args.seed, chorale=args.chorale, hymn=args.hymn)
-    print(stats(song_events(i, seed=args.seed, duration=args.duration, texture=texture(i))
-                for i in sample).table())  # fmt: skip
+    print(
+        stats(
+            song_events(i, seed=args.seed, duration=args.duration, texture=texture(i))
+            for i in sample
+        ).table()
+    )
     return 0
 
 

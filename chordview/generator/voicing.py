@@ -119,9 +119,15 @@ def guitar(
 
 
 def voice(
-    kind: str, *, root_pc: int, tones: list[int], bass_pc: int, low: int, center: float,
+    kind: str,
+    *,
+    root_pc: int,
+    tones: list[int],
+    bass_pc: int,
+    low: int,
+    center: float,
     rng: np.random.Generator,
-) -> list[int]:  # fmt: skip
+) -> list[int]:
     """Keys of one chord in voicing ``kind`` (one of :data:`VOICINGS`).
 
     Parameters

@@ -95,7 +95,12 @@ class EpochCheckpoint(keras.callbacks.Callback):
     ):
         super().__init__()
         self.folder, self.state, self.epochs, self.plateau, self.log = (
-            folder, state, epochs, plateau, log)  # fmt: skip
+            folder,
+            state,
+            epochs,
+            plateau,
+            log,
+        )
         self.rows = EpochLog(folder.log_text())
         self.started = 0.0
 

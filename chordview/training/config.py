@@ -53,8 +53,10 @@ def check_config(config: TrainConfig) -> None:
 
     decoder_settings(decoder_of(config), where="training configuration")
     if config.lr_schedule not in LR_SCHEDULES:
-        raise ChordviewError(f"unknown learning-rate schedule {config.lr_schedule!r} "
-                             f"(one of: {', '.join(LR_SCHEDULES)})")  # fmt: skip
+        raise ChordviewError(
+            f"unknown learning-rate schedule {config.lr_schedule!r} "
+            f"(one of: {', '.join(LR_SCHEDULES)})"
+        )
 
 
 def with_input_shape(hyper_parameters: dict, spec: FeatureSpec) -> dict:
@@ -70,8 +72,9 @@ def with_input_shape(hyper_parameters: dict, spec: FeatureSpec) -> dict:
     hyper = dict(hyper_parameters)
     for key, value in (("n_bins", spec.n_bins), ("n_channels", spec.n_channels)):
         if hyper.get(key, value) != value:
-            raise ChordviewError(f"hyper-parameter {key}={hyper[key]} contradicts the features "
-                                 f"({key}={value})")  # fmt: skip
+            raise ChordviewError(
+                f"hyper-parameter {key}={hyper[key]} contradicts the features ({key}={value})"
+            )
         if value != getattr(DEFAULT_SPEC, key):
             hyper[key] = value
     return hyper

@@ -46,8 +46,10 @@ def resumed_model(path: Path, *, spec: FeatureSpec, run_dir: Path) -> keras.Mode
     model = keras.saving.load_model(path, safe_mode=True)
     shape = tuple(model.input_shape[2:])
     if shape != (spec.n_bins, spec.n_channels):
-        raise ChordviewError(f"{run_dir} holds a network for input {shape} (bins, channels), "
-                             f"not {(spec.n_bins, spec.n_channels)}: use another --run-dir")  # fmt: skip
+        raise ChordviewError(
+            f"{run_dir} holds a network for input {shape} (bins, channels), "
+            f"not {(spec.n_bins, spec.n_channels)}: use another --run-dir"
+        )
     return model
 
 

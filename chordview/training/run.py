@@ -57,16 +57,27 @@ class RunIdentity:
         ChordviewError
             A folder that does not exist (a mistyped folder is that, not "other data").
         """
-        inputs = json.loads(json.dumps({"architecture": config.architecture,
-                                        "hyper_parameters": hyper_parameters,
-                                        "features": spec.to_dict()}))  # fmt: skip
-        schedule = {"lr_schedule": config.lr_schedule,
-                    "epochs": config.epochs if config.lr_schedule == "cosine" else None}  # fmt: skip
+        inputs = json.loads(
+            json.dumps(
+                {
+                    "architecture": config.architecture,
+                    "hyper_parameters": hyper_parameters,
+                    "features": spec.to_dict(),
+                }
+            )
+        )
+        schedule = {
+            "lr_schedule": config.lr_schedule,
+            "epochs": config.epochs if config.lr_schedule == "cosine" else None,
+        }
         for folder in (data_dir, val_dir):
             if folder is not None and not Path(folder).is_dir():
                 raise ChordviewError(f"{folder}: no such folder")
-        source = {"seed": config.seed, "training data": str(Path(data_dir).resolve()),
-                  "validation data": str(Path(val_dir).resolve()) if val_dir else None}  # fmt: skip
+        source = {
+            "seed": config.seed,
+            "training data": str(Path(data_dir).resolve()),
+            "validation data": str(Path(val_dir).resolve()) if val_dir else None,
+        }
         return cls(inputs=inputs, schedule=schedule, source=source)
 
     def flat(self) -> dict[str, Any]:
@@ -85,9 +96,12 @@ class RunIdentity:
             Naming every setting that differs.
         """
         given = self.flat()
-        stored = {**saved.get("inputs", self.inputs),
-                  "lr_schedule": saved.get("lr_schedule", "plateau"), "epochs": saved.get("epochs"),
-                  **saved.get("source", self.source)}  # fmt: skip
+        stored = {
+            **saved.get("inputs", self.inputs),
+            "lr_schedule": saved.get("lr_schedule", "plateau"),
+            "epochs": saved.get("epochs"),
+            **saved.get("source", self.source),
+        }
 
         def differs(key: str) -> str:
             was = stored.get(key)
@@ -97,8 +111,10 @@ class RunIdentity:
 
         changed = [differs(key) for key in given if stored.get(key) != given[key]]
         if changed:
-            raise ChordviewError(f"{run_dir} holds a run with other {' and '.join(changed)}; resume "
-                                 "it with the same settings or use another --run-dir")  # fmt: skip
+            raise ChordviewError(
+                f"{run_dir} holds a run with other {' and '.join(changed)}; resume "
+                "it with the same settings or use another --run-dir"
+            )
 
 
 @dataclass
@@ -143,11 +159,16 @@ class RunState:
 
     def to_dict(self) -> dict[str, Any]:
         """``state.json``'s content; absent entries (no best epoch yet, no plateau) left out."""
-        out: dict[str, Any] = {**self.extra, "epoch": self.epoch,
-                               "best_val_loss": self.best_val_loss, "seconds": self.seconds}  # fmt: skip
+        out: dict[str, Any] = {
+            **self.extra,
+            "epoch": self.epoch,
+            "best_val_loss": self.best_val_loss,
+            "seconds": self.seconds,
+        }
         if self.identity is not None:
-            out.update(inputs=self.identity.inputs, source=self.identity.source,
-                       **self.identity.schedule)  # fmt: skip
+            out.update(
+                inputs=self.identity.inputs, source=self.identity.source, **self.identity.schedule
+            )
         for key in ("best_epoch", "plateau", "learning_rate"):
             if getattr(self, key) is not None:
                 out[key] = getattr(self, key)

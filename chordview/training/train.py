@@ -74,8 +74,9 @@ def train(
     """
     check_config(config)
     hyper = with_input_shape(config.hyper_parameters, spec)
-    identity = RunIdentity.of(config, hyper_parameters=hyper, spec=spec, data_dir=data_dir,
-                              val_dir=val_dir)  # fmt: skip
+    identity = RunIdentity.of(
+        config, hyper_parameters=hyper, spec=spec, data_dir=data_dir, val_dir=val_dir
+    )
     folder = RunFolder(run_dir)
     saved = folder.saved_state()
     if saved is not None:  # checked before hours of feature caching
@@ -103,15 +104,17 @@ def train(
         model = networks.resumed_model(folder.last_model, spec=spec, run_dir=folder.path)
         log(f"resuming after epoch {state.epoch}")
     else:
-        model = networks.new_model(config.architecture, hyper_parameters=hyper,
-                                   learning_rate=config.learning_rate)  # fmt: skip
+        model = networks.new_model(
+            config.architecture, hyper_parameters=hyper, learning_rate=config.learning_rate
+        )
         state = RunState()
     state.identity = identity
 
     rate = rate_callback(config, state=state, validated=val is not None)
     plateau = rate if isinstance(rate, PlateauRate) else None
-    checkpoint = EpochCheckpoint(folder=folder, state=state, epochs=config.epochs, plateau=plateau,
-                                 log=log)  # fmt: skip
+    checkpoint = EpochCheckpoint(
+        folder=folder, state=state, epochs=config.epochs, plateau=plateau, log=log
+    )
     if state.epoch < config.epochs:
         model.fit(
             TrainingBatches(train_tracks, config, spec, config.seed, first_epoch=state.epoch),
@@ -123,7 +126,15 @@ def train(
             verbose=0,
         )
     model.load_weights(folder.best_weights)
-    prov = training_provenance(config, data_dir=data_dir, val_dir=val_dir, hours=hours,
-                               n_tracks=len(train_tracks), state=state, extra=provenance)  # fmt: skip
-    return write_bundle(out, model=model, config=config, hyper_parameters=hyper, spec=spec,
-                        provenance=prov)  # fmt: skip
+    prov = training_provenance(
+        config,
+        data_dir=data_dir,
+        val_dir=val_dir,
+        hours=hours,
+        n_tracks=len(train_tracks),
+        state=state,
+        extra=provenance,
+    )
+    return write_bundle(
+        out, model=model, config=config, hyper_parameters=hyper, spec=spec, provenance=prov
+    )

@@ -29,8 +29,15 @@ def test_outputs_are_per_frame_distributions(arch, n_frames):
 
 
 def test_unet_has_no_recurrent_or_dense_layer():
-    forbidden = (keras.layers.RNN, keras.layers.GRU, keras.layers.LSTM, keras.layers.SimpleRNN,
-                 keras.layers.Bidirectional, keras.layers.Dense, keras.layers.TimeDistributed)  # fmt: skip
+    forbidden = (
+        keras.layers.RNN,
+        keras.layers.GRU,
+        keras.layers.LSTM,
+        keras.layers.SimpleRNN,
+        keras.layers.Bidirectional,
+        keras.layers.Dense,
+        keras.layers.TimeDistributed,
+    )
     layers = build("unet").layers
     assert not [layer.name for layer in layers if isinstance(layer, forbidden)]
     assert any(

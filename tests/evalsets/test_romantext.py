@@ -115,10 +115,16 @@ def test_a_renumbered_analysis_is_placed_by_its_content(bwv269):
 
 
 def test_repeat_signs_are_read_both_ways():
-    ms = [AnalysisMeasure(0, ()), AnalysisMeasure(1, ()), AnalysisMeasure(2, (), repeat_end=True),
-          AnalysisMeasure(3, ())]  # fmt: skip
-    assert romantext.unit_orders(ms) == {"written": [0, 1, 2, 3],
-                                         "repeats expanded": [0, 1, 2, 1, 2, 3]}  # fmt: skip
+    ms = [
+        AnalysisMeasure(0, ()),
+        AnalysisMeasure(1, ()),
+        AnalysisMeasure(2, (), repeat_end=True),
+        AnalysisMeasure(3, ()),
+    ]
+    assert romantext.unit_orders(ms) == {
+        "written": [0, 1, 2, 3],
+        "repeats expanded": [0, 1, 2, 1, 2, 3],
+    }
 
 
 def test_monotone_path_skips_a_passage_the_analysis_leaves_out():
@@ -132,9 +138,15 @@ def test_monotone_path_skips_a_passage_the_analysis_leaves_out():
 
 def _notes(rows, *, measures=((1, 0.0, 0.0, 4.0), (2, 4.0, 0.0, 4.0)), fermatas=()):
     a = np.array(rows, dtype=float)
-    return align.ScoreNotes(start=a[:, 0], end=a[:, 1], midi=a[:, 2].astype(int),
-                            part=a[:, 3].astype(int), part_names=("upper", "bass"),
-                            fermatas=fermatas, measures=measures)  # fmt: skip
+    return align.ScoreNotes(
+        start=a[:, 0],
+        end=a[:, 1],
+        midi=a[:, 2].astype(int),
+        part=a[:, 3].astype(int),
+        part_names=("upper", "bass"),
+        fermatas=fermatas,
+        measures=measures,
+    )
 
 
 def test_time_map_holds_fermatas():
@@ -164,8 +176,11 @@ def test_overfull_rest_measures_are_cut_back():
         part = stream.Part()
         m1 = stream.Measure(number=1)
         m1.append(meter.TimeSignature("4/4"))
-        m1.append([note.Rest(quarterLength=4), note.Rest(quarterLength=4)] if overfull
-                  else [note.Note("C4", quarterLength=4)])  # fmt: skip
+        m1.append(
+            [note.Rest(quarterLength=4), note.Rest(quarterLength=4)]
+            if overfull
+            else [note.Note("C4", quarterLength=4)]
+        )
         m2 = stream.Measure(number=2)
         m2.append(note.Note("E4" if i == 0 else "C3", quarterLength=4))
         part.append([m1, m2])
@@ -212,8 +227,12 @@ def test_one_render_per_piece_rotates_the_instrumentations(tmp_path):
 
     src = tmp_path / "set"
     src.mkdir()
-    renders = {"a": "organ strings piano", "b": "organ strings piano", "c": "organ strings",
-               "d": "organ strings piano"}  # fmt: skip
+    renders = {
+        "a": "organ strings piano",
+        "b": "organ strings piano",
+        "c": "organ strings",
+        "d": "organ strings piano",
+    }
     for piece, names in renders.items():
         for name in names.split():
             (src / f"{piece}__{name}.flac").write_bytes(f"{piece}-{name}".encode())

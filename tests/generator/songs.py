@@ -22,6 +22,7 @@ def arranged(
     events, time_map, bpb = plan_song(i, seed=seed, duration=30.0, texture=texture)
     rng = np.random.default_rng([seed, i, 1])
     chosen = band(rng, bpb)
-    score = arrange(events, band=chosen, feel=Feel.random(rng), time_map=time_map,
-                    beats_per_bar=bpb, rng=rng)  # fmt: skip
+    score = arrange(
+        events, band=chosen, feel=Feel.random(rng), time_map=time_map, beats_per_bar=bpb, rng=rng
+    )
     return events, time_map, chosen, score

@@ -115,8 +115,9 @@ def test_voicings_sound_chord_tones_only(kind):
             for omit in (False, True):
                 tones = voicing.chord_tones(intervals, quality=quality, omit_fifth=omit)
                 bass = (root + intervals[1]) % 12 if root % 3 == 0 else root
-                keys = voicing.voice(kind, root_pc=root, tones=tones, bass_pc=bass, low=48,
-                                     center=62.0, rng=rng)  # fmt: skip
+                keys = voicing.voice(
+                    kind, root_pc=root, tones=tones, bass_pc=bass, low=48, center=62.0, rng=rng
+                )
                 pcs = {(root + t) % 12 for t in tones}
                 if kind == "shell" and quality in voicing.OMITTABLE_FIFTH:
                     pcs.discard((root + 7) % 12)  # root, third and seventh

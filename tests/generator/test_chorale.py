@@ -52,8 +52,14 @@ def test_every_voicing_sounds_the_chord_in_range_with_its_bass(quality):
 def test_voices_move_smoothly_without_parallel_fifths_or_octaves():
     rng = np.random.default_rng(1)
     moves, parallels, prev = [], 0, None
-    chords = [_Chord(int(r), str(q)) for r, q in zip(rng.integers(0, 12, 300),
-              rng.choice(["maj", "min", "7", "min7", "dim"], 300), strict=True)]  # fmt: skip
+    chords = [
+        _Chord(int(r), str(q))
+        for r, q in zip(
+            rng.integers(0, 12, 300),
+            rng.choice(["maj", "min", "7", "min7", "dim"], 300),
+            strict=True,
+        )
+    ]
     for c in chords:
         keys = voice(c, prev, rng)
         if prev is not None:

@@ -106,6 +106,7 @@ def test_level_and_silence():
     y = _tone()
     assert np.abs(fx.set_level(y, peak_db=-6.0)).max() == pytest.approx(10 ** (-6 / 20), rel=1e-6)
     silent = np.zeros(SR, dtype=np.float32)
-    out = fx.apply_effects(silent, sr=SR, chain=fx.EffectChain.random(np.random.default_rng(0)),
-                           seed=0)  # fmt: skip
+    out = fx.apply_effects(
+        silent, sr=SR, chain=fx.EffectChain.random(np.random.default_rng(0)), seed=0
+    )
     assert np.all(np.isfinite(out)) and out.shape == silent.shape

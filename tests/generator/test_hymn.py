@@ -20,7 +20,7 @@ from chordview.generator.synth import (
     render_dataset,
     song_events,
     song_texture,
-)  # fmt: skip
+)
 from chordview.theory import QUALITY_SEMITONES
 
 N_SONGS = 300
@@ -35,8 +35,10 @@ def _parse(label: str):
 
 @pytest.fixture(scope="module")
 def songs():
-    return [hymn_spans(np.random.default_rng([9, i]), n_beats=40.0, beats_per_bar=int(3 + (i % 5 > 0)))
-            for i in range(N_SONGS)]  # fmt: skip
+    return [
+        hymn_spans(np.random.default_rng([9, i]), n_beats=40.0, beats_per_bar=int(3 + (i % 5 > 0)))
+        for i in range(N_SONGS)
+    ]
 
 
 def test_spans_tile_the_song_on_the_half_beat_grid(songs):
@@ -107,8 +109,9 @@ def test_applied_chords_resolve_to_the_chord_they_lead_to():
     for _ in range(400):
         key = (int(rng.integers(12)), "major")
         degrees = [int(d) for d in rng.choice([0, 2, 4, 5, 7, 9], 8)]
-        chords = [_Chord((key[0] + d) % 12, "min" if d in (2, 4, 9) else "maj", 1.0, key)
-                  for d in degrees]  # fmt: skip
+        chords = [
+            _Chord((key[0] + d) % 12, "min" if d in (2, 4, 9) else "maj", 1.0, key) for d in degrees
+        ]
         before = {id(c): (c.root, c.quality) for c in chords}
         out = _decorate(rng, chords)  # the same chords, some changed, plus the V7 of any V - V7
         assert [c for c in out if id(c) in before] == chords
@@ -154,8 +157,10 @@ def test_hymn_songs_are_slow_and_straight_and_band_songs_unchanged():
         plan = plan_song(i, seed=3, duration=20.0, texture="hymn")
         assert TEMPO[0] <= plan.time_map.tempo <= TEMPO[1] and plan.time_map.swing == 0
     # the labels of band songs as the generator wrote them before the hymn plan (56576eb)
-    labels = [[(e.label, round(e.start, 6)) for e in song_events(i, seed=3, duration=20.0)]
-              for i in range(8)]  # fmt: skip
+    labels = [
+        [(e.label, round(e.start, 6)) for e in song_events(i, seed=3, duration=20.0)]
+        for i in range(8)
+    ]
     assert hashlib.sha256(json.dumps(labels).encode()).hexdigest()[:16] == "de5027a45e047526"
     plain = [song_texture(i, seed=1, chorale=0.25) for i in range(200)]
     hymn = [song_texture(i, seed=1, chorale=0.25, hymn=True) for i in range(200)]
@@ -165,8 +170,14 @@ def test_hymn_songs_are_slow_and_straight_and_band_songs_unchanged():
 
 def test_switching_hymn_on_rerenders_only_the_four_part_songs(tmp_path):
     font = [HELDOUT_SOUNDFONT()]
-    common = {"n_songs": 4, "seed": 2, "soundfonts": font, "duration": 6.0, "workers": 1,
-              "chorale": 0.5}  # fmt: skip
+    common = {
+        "n_songs": 4,
+        "seed": 2,
+        "soundfonts": font,
+        "duration": 6.0,
+        "workers": 1,
+        "chorale": 0.5,
+    }
     textures = [song_texture(i, seed=2, chorale=0.5) for i in range(4)]
     assert set(textures) == {"band", "chorale"}  # the seed gives both kinds
     paths = render_dataset(tmp_path, **common)

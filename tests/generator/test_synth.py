@@ -69,9 +69,12 @@ def _bands():
     with_bass = Band(comp=Part(0, low=52, center=64.0), bass=bass)
     plain = tuple((name, 0.0) for name in ("passing", "neighbour", "suspension", "restrike"))
     organ = Band.chorale(np.random.default_rng(0))
-    organ = replace(organ, voices=tuple(replace(v, program=19, reverb=0, chorus=0, level=0.0)
-                                        for v in organ.voices), ornaments=plain,
-                    n_kinds=(1.0, 0.0, 0.0))  # fmt: skip (N is silence, as for the other bands)
+    organ = replace(
+        organ,
+        voices=tuple(replace(v, program=19, reverb=0, chorus=0, level=0.0) for v in organ.voices),
+        ornaments=plain,
+        n_kinds=(1.0, 0.0, 0.0),
+    )  # N is silence, as for the other bands
     return {"solo piano": solo, "piano and bass": with_bass, "four-part organ": organ}
 
 
@@ -83,8 +86,10 @@ def _dominant(mean: np.ndarray, tones: set[int]) -> bool:
     return set(order[: len(tones) - 1]) <= tones and min(mean[list(tones)]) > np.median(others)
 
 
-@pytest.mark.parametrize(("name", "index"), [("solo piano", 0), ("solo piano", 1),
-                                             ("piano and bass", 2), ("four-part organ", 3)])  # fmt: skip
+@pytest.mark.parametrize(
+    ("name", "index"),
+    [("solo piano", 0), ("solo piano", 1), ("piano and bass", 2), ("four-part organ", 3)],
+)
 def test_labels_are_exact_in_chroma_and_bass(name, index):
     """No effects: chord tones dominate each segment's chroma (one clean instrument) and the
     lowest note is the label's bass."""
@@ -92,9 +97,17 @@ def test_labels_are_exact_in_chroma_and_bass(name, index):
 
     plan = synth.plan_song(index, seed=5, duration=16.0)
     tm = plan.time_map
-    y = synth.render_events(plan.events, soundfont=SF, sr=SR, seed=1, tempo=tm.tempo,
-                            beats_per_bar=plan.beats_per_bar, swing=tm.swing,
-                            band=_bands()[name], feel=Feel())  # fmt: skip
+    y = synth.render_events(
+        plan.events,
+        soundfont=SF,
+        sr=SR,
+        seed=1,
+        tempo=tm.tempo,
+        beats_per_bar=plan.beats_per_bar,
+        swing=tm.swing,
+        band=_bands()[name],
+        feel=Feel(),
+    )
     hop, low = 512, 26  # lowest CQT bin: D1
     chroma = librosa.feature.chroma_cqt(y=y, sr=SR, hop_length=hop)
     cqt = np.abs(librosa.cqt(y, sr=SR, hop_length=hop, fmin=librosa.midi_to_hz(low), n_bins=22))
@@ -209,8 +222,21 @@ def test_parallel_rendering_gives_the_same_files(tmp_path):
 
 
 def test_cli_renders_and_summarises(tmp_path, capsys):
-    argv = [str(tmp_path), "--songs", "1", "--seed", "2", "--duration", "2", "--workers", "1",
-            "--soundfont", SF, "--sr", str(SR)]  # fmt: skip
+    argv = [
+        str(tmp_path),
+        "--songs",
+        "1",
+        "--seed",
+        "2",
+        "--duration",
+        "2",
+        "--workers",
+        "1",
+        "--soundfont",
+        SF,
+        "--sr",
+        str(SR),
+    ]
     assert synth.main(argv) == 0
     out = capsys.readouterr().out
     assert "1 songs" in out and (tmp_path / "song_00000.jams").exists()

@@ -24,8 +24,9 @@ settings.register_profile(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
-settings.load_profile(os.environ.get("CHORDVIEW_HYPOTHESIS_PROFILE")
-                      or ("ci" if os.environ.get("CI") else "dev"))  # fmt: skip
+settings.load_profile(
+    os.environ.get("CHORDVIEW_HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
+)
 
 
 def pytest_collection_modifyitems(items):

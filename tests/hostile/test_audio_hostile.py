@@ -202,8 +202,13 @@ def test_unreadable_file_says_permission_denied(tmp_path):
             print(exc)
     """
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    out = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True,
-                         text=True, env=env, timeout=120)  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert out.stdout.strip() == f"{path}: permission denied", out.stderr
 
 
@@ -233,8 +238,13 @@ def test_damaged_mp3_prints_nothing_on_stderr(tmp_path):
         print(len(load_audio({str(path)!r}, sr=44100)))
     """
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    out = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True,
-                         text=True, env=env, timeout=120)  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     raw, ours = out.stderr.split("---\n")
     assert "libmpg123" in raw or "Warning:" in raw or "Note:" in raw
     assert ours == "" and int(out.stdout) == 3 * SR
@@ -243,15 +253,21 @@ def test_damaged_mp3_prints_nothing_on_stderr(tmp_path):
 # --- 7. truncated Ogg (and MP3) --------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("name", "subtype", "rate"), [
-    ("cut.ogg", "VORBIS", SR), ("cut.opus", "OPUS", 48000), ("cut.mp3", "MPEG_LAYER_III", SR),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("name", "subtype", "rate"),
+    [
+        ("cut.ogg", "VORBIS", SR),
+        ("cut.opus", "OPUS", 48000),
+        ("cut.mp3", "MPEG_LAYER_III", SR),
+    ],
+)
 @pytest.mark.parametrize("fraction", [0.5, 0.97])
 def test_truncated_compressed_file_is_refused(tmp_path, name, subtype, rate, fraction):
     path = tmp_path / name
     fmt = "MP3" if subtype.startswith("MPEG") else "OGG"
-    sf.write(path, chord_signal([60, 64, 67], seconds=3.0, sr=rate), rate, format=fmt,
-             subtype=subtype)  # fmt: skip
+    sf.write(
+        path, chord_signal([60, 64, 67], seconds=3.0, sr=rate), rate, format=fmt, subtype=subtype
+    )
     assert len(load_audio(path, sr=SR)) == pytest.approx(3 * SR, abs=2)  # intact: reads
     data = path.read_bytes()
     path.write_bytes(data[: int(len(data) * fraction)])
@@ -260,8 +276,7 @@ def test_truncated_compressed_file_is_refused(tmp_path, name, subtype, rate, fra
 
 def test_ogg_cut_at_a_page_boundary_is_refused(tmp_path):
     path = tmp_path / "pages.opus"
-    sf.write(path, chord_signal([60], seconds=3.0, sr=48000), 48000, format="OGG",
-             subtype="OPUS")  # fmt: skip
+    sf.write(path, chord_signal([60], seconds=3.0, sr=48000), 48000, format="OGG", subtype="OPUS")
     data = path.read_bytes()
     path.write_bytes(data[: data.rfind(b"OggS")])  # drop the whole last (end-of-stream) page
     _error(path, "truncated file", "end-of-stream")
@@ -296,13 +311,23 @@ def test_analysis_works_without_a_writable_numba_cache(tmp_path):
         shutil.rmtree(tmp, ignore_errors=True)
     else:  # a read-only copy of librosa (without its caches) shadows the installed one
         site = tmp_path / "ro" / "librosa"
-        shutil.copytree(Path(librosa.__file__).parent, site,
-                        ignore=shutil.ignore_patterns("__pycache__"))  # fmt: skip
+        shutil.copytree(
+            Path(librosa.__file__).parent, site, ignore=shutil.ignore_patterns("__pycache__")
+        )
         for folder, _, _ in os.walk(site):
             os.chmod(folder, 0o555)
         env["PYTHONPATH"] = f"{tmp_path / 'ro'}{os.pathsep}{ROOT}"
-    probe = subprocess.run([*cmd[:-3], sys.executable, "-c", "import os, sys; print(os.access("
-                            f"{str(site)!r}, os.W_OK))"], capture_output=True, text=True, env=env)  # fmt: skip
+    probe = subprocess.run(
+        [
+            *cmd[:-3],
+            sys.executable,
+            "-c",
+            f"import os, sys; print(os.access({str(site)!r}, os.W_OK))",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     if probe.stdout.strip() != "False":
         pytest.skip(f"librosa's folder is writable for the child ({probe.stderr.strip()})")
     out = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)

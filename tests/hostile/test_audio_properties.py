@@ -80,8 +80,10 @@ def aiff_files(draw) -> bytes:
     payload = draw(payloads)
     ssnd = struct.pack(">II", draw(st.sampled_from([0, 8, 2**31])), 0) + payload
     size = draw(st.one_of(st.just(len(ssnd)), u32))
-    chunks = [b"COMM" + struct.pack(">I", len(comm)) + comm,
-              b"SSND" + struct.pack(">I", size) + ssnd]  # fmt: skip
+    chunks = [
+        b"COMM" + struct.pack(">I", len(comm)) + comm,
+        b"SSND" + struct.pack(">I", size) + ssnd,
+    ]
     if draw(st.booleans()):
         chunks.reverse()
     form = b"AIFF" + b"".join(chunks)
@@ -121,8 +123,23 @@ def test_any_aiff_header_reads_or_is_an_audio_error(tmp_path, data):
 
 # --- in-memory input -------------------------------------------------------------------------
 
-DTYPES = ["int8", "uint8", "int16", "int32", "int64", "uint64", "float16", "float32", "float64",
-          "longdouble", "bool", "complex64", "object", "U3", "datetime64[s]"]  # fmt: skip
+DTYPES = [
+    "int8",
+    "uint8",
+    "int16",
+    "int32",
+    "int64",
+    "uint64",
+    "float16",
+    "float32",
+    "float64",
+    "longdouble",
+    "bool",
+    "complex64",
+    "object",
+    "U3",
+    "datetime64[s]",
+]
 sample_rates = st.one_of(
     st.integers(-(2**70), 2**70),
     st.floats(allow_nan=True, allow_infinity=True),
@@ -134,8 +151,9 @@ sample_rates = st.one_of(
 def signals(draw):
     dtype = np.dtype(draw(st.sampled_from(DTYPES)))
     shape = draw(st.sampled_from([(0,), (1,), (50,), (2, 50), (1, 0), (3, 2, 4), (), (2000, 2)]))
-    raw = draw(st.lists(st.floats(allow_nan=True, allow_infinity=True, width=64),
-                        min_size=1, max_size=8))  # fmt: skip
+    raw = draw(
+        st.lists(st.floats(allow_nan=True, allow_infinity=True, width=64), min_size=1, max_size=8)
+    )
     values = np.resize(np.array(raw), int(np.prod(shape)))
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
@@ -145,8 +163,9 @@ def signals(draw):
             return values.reshape(shape)
 
 
-@given(y=st.one_of(signals(), st.lists(st.lists(st.floats(), max_size=3), max_size=3)),
-       sr=sample_rates)  # fmt: skip
+@given(
+    y=st.one_of(signals(), st.lists(st.lists(st.floats(), max_size=3), max_size=3)), sr=sample_rates
+)
 def test_prepare_signal_returns_audio_or_an_audio_error(y, sr):
     try:
         with warnings.catch_warnings():

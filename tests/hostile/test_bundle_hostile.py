@@ -115,10 +115,16 @@ def test_an_unreadable_folder_is_refused(tiny_bundle, tmp_path):
 
 @pytest.mark.parametrize(
     "index, label, match",
-    [(0, "\x1b[31mA:maj", "printable"), (0, "A:maj\nX", "printable"), (3, "A:foo", "Harte"),
-     (5, "", "printable"), (5, 7, "printable"), (168, "C:maj9", "lacks 'N'"),
-     (1, "A:maj", "twice")],
-)  # fmt: skip
+    [
+        (0, "\x1b[31mA:maj", "printable"),
+        (0, "A:maj\nX", "printable"),
+        (3, "A:foo", "Harte"),
+        (5, "", "printable"),
+        (5, 7, "printable"),
+        (168, "C:maj9", "lacks 'N'"),
+        (1, "A:maj", "twice"),
+    ],
+)
 def test_bad_tag_labels_are_refused(tiny_bundle, tmp_path, index, label, match):
     def edit(meta):
         meta["vocabulary"]["chord_tag"][index] = label
@@ -128,11 +134,18 @@ def test_bad_tag_labels_are_refused(tiny_bundle, tmp_path, index, label, match):
 
 @pytest.mark.parametrize(
     "head, classes, match",
-    [("chord_tag", ["N"] + [f"C:{q}" for q in ("maj", "min", "7", "dim", "aug", "sus2", "sus4",
-                                                "maj7", "min7")], "must list 170"),
-     ("chord_pitch", list("CDEFGAB") + ["C#", "D#", "F#", "G#", "A#"], "in that order"),
-     ("chord_root", ["C"] * 13, "in that order"), ("chord_bass", "C D E", "in that order")],
-)  # fmt: skip
+    [
+        (
+            "chord_tag",
+            ["N"]
+            + [f"C:{q}" for q in ("maj", "min", "7", "dim", "aug", "sus2", "sus4", "maj7", "min7")],
+            "must list 170",
+        ),
+        ("chord_pitch", list("CDEFGAB") + ["C#", "D#", "F#", "G#", "A#"], "in that order"),
+        ("chord_root", ["C"] * 13, "in that order"),
+        ("chord_bass", "C D E", "in that order"),
+    ],
+)
 def test_vocabularies_must_be_what_the_decoder_expects(tiny_bundle, tmp_path, head, classes, match):
     def edit(meta):
         meta["vocabulary"][head] = classes
@@ -272,16 +285,20 @@ def _set(meta: dict, dotted: str, value) -> None:
 
 
 @pytest.mark.parametrize("dotted, value, match", TAMPERED)
-def test_tampered_values_are_refused_with_the_field_named(tiny_bundle, tmp_path, dotted, value,
-                                                          match):  # fmt: skip
+def test_tampered_values_are_refused_with_the_field_named(
+    tiny_bundle, tmp_path, dotted, value, match
+):
     folder = _tampered(tiny_bundle, tmp_path, lambda meta: _set(meta, dotted, value))
     _refused(folder, re.escape(match))
 
 
-@pytest.mark.parametrize("hyper, match", [({"filters": "abc"}, "does not build"),
-                                          ({"no_such_argument": 1}, "does not build")])  # fmt: skip
-def test_hyper_parameters_the_builder_refuses_are_a_model_error(tiny_bundle, tmp_path, hyper,
-                                                                 match):  # fmt: skip
+@pytest.mark.parametrize(
+    "hyper, match",
+    [({"filters": "abc"}, "does not build"), ({"no_such_argument": 1}, "does not build")],
+)
+def test_hyper_parameters_the_builder_refuses_are_a_model_error(
+    tiny_bundle, tmp_path, hyper, match
+):
     folder = _tampered(tiny_bundle, tmp_path, lambda meta: meta["hyper_parameters"].update(hyper))
     _refused(folder, match)
 
@@ -307,13 +324,16 @@ def test_check_model_reports_each_fault(tiny_bundle, tmp_path, capsys):
 
 @pytest.mark.parametrize(
     "content, match",
-    [(b" " * (17 << 20) + b"{}", "larger than 16 MiB"), (b"[" * 100_000 + b"]" * 100_000, ""),
-     (b'{"format": "chordview-bundle", "a": 1, "a": 2}', "appears twice"),
-     ('{"format": "chordview-bundle"}'.encode("utf-16"), "not UTF-8"),
-     (b'{"format": "chordview-bundle", "x": NaN}', "NaN is not a JSON number"),
-     (b'{"format": "chordview-bundle", "x": ' + b"9" * 5000 + b"}", "corrupt"),
-     (b"\xff\xfe\x00", "not UTF-8")],
-)  # fmt: skip
+    [
+        (b" " * (17 << 20) + b"{}", "larger than 16 MiB"),
+        (b"[" * 100_000 + b"]" * 100_000, ""),
+        (b'{"format": "chordview-bundle", "a": 1, "a": 2}', "appears twice"),
+        ('{"format": "chordview-bundle"}'.encode("utf-16"), "not UTF-8"),
+        (b'{"format": "chordview-bundle", "x": NaN}', "NaN is not a JSON number"),
+        (b'{"format": "chordview-bundle", "x": ' + b"9" * 5000 + b"}", "corrupt"),
+        (b"\xff\xfe\x00", "not UTF-8"),
+    ],
+)
 def test_hostile_descriptions_are_corrupt(tiny_bundle, tmp_path, content, match):
     folder = _copy(tiny_bundle, tmp_path)
     (folder / "bundle.json").write_bytes(content)

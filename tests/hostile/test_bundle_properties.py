@@ -48,13 +48,13 @@ _SCALARS = (
             "unet",
             "a" * 64,
         ]
-    )  # fmt: skip
+    )
 )
 JSON = st.recursive(
     _SCALARS,
     lambda inner: (
         st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
-    ),  # fmt: skip
+    ),
     max_leaves=12,
 )
 
@@ -65,8 +65,11 @@ def _path(draw, doc, skip: tuple[str, ...]) -> tuple:
     path: tuple = ()
     node = doc
     while isinstance(node, dict | list) and node:
-        keys = [k for k in node if not (not path and k in skip)] if isinstance(node, dict) else (
-            list(range(len(node))))  # fmt: skip
+        keys = (
+            [k for k in node if not (not path and k in skip)]
+            if isinstance(node, dict)
+            else (list(range(len(node))))
+        )
         if not keys:
             break
         key = draw(st.sampled_from(keys))
@@ -153,8 +156,9 @@ def test_the_schema_only_ever_returns_lines(base_meta, data):
         assert "N" in doc["vocabulary"]["chord_tag"]
 
 
-@settings(database=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                HealthCheck.too_slow])  # fmt: skip
+@settings(
+    database=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(data=st.data())
 def test_a_mutated_description_is_read_or_refused(base_meta, scratch, data):
     doc = data.draw(mutated(base_meta))
@@ -169,8 +173,9 @@ def test_a_mutated_description_is_read_or_refused(base_meta, scratch, data):
         assert problems
 
 
-@settings(database=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])  # fmt: skip
+@settings(
+    database=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(data=st.data())
 def test_a_mutated_bundle_loads_or_is_a_model_error(base_meta, scratch, data):
     # hyper-parameters are left alone here: in range but large ones only make the build slow

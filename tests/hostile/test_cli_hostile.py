@@ -62,8 +62,9 @@ def test_output_that_is_a_link_to_an_input_is_refused(capsys, tiny_bundle, wav_f
     out.mkdir()
     (os.link if how == "hardlink" else os.symlink)(song, out / "song.lab")
     before = song.read_bytes()
-    rc, err = _run(capsys, "analyze", song, "--model", tiny_bundle, "-o", out, "--overwrite",
-                   "--format", "lab")  # fmt: skip
+    rc, err = _run(
+        capsys, "analyze", song, "--model", tiny_bundle, "-o", out, "--overwrite", "--format", "lab"
+    )
     assert rc == OutputError.exit_code and "is an input of this run" in err
     assert song.read_bytes() == before
 
@@ -73,8 +74,9 @@ def test_another_input_of_the_batch_is_not_overwritten(capsys, tiny_bundle, wav_
     b_lab = _wav(tmp_path / "b.lab")  # audio, given as an input, named like b.wav's output
     b = wav_file("b.wav", seconds=1.0)
     before = b_lab.read_bytes()
-    rc, err = _run(capsys, "analyze", a, b_lab, b, "--model", tiny_bundle, "--overwrite",
-                   "--format", "lab")  # fmt: skip
+    rc, err = _run(
+        capsys, "analyze", a, b_lab, b, "--model", tiny_bundle, "--overwrite", "--format", "lab"
+    )
     assert rc == OutputError.exit_code
     assert b_lab.read_bytes() == before
     assert (tmp_path / "a.lab").is_file()
@@ -97,7 +99,9 @@ def test_render_never_follows_a_planted_temporary_name(capsys, tiny_bundle, wav_
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_render_keeps_an_existing_picture_without_overwrite(capsys, tiny_bundle, wav_file, tmp_path):
+def test_render_keeps_an_existing_picture_without_overwrite(
+    capsys, tiny_bundle, wav_file, tmp_path
+):
     song = wav_file("song.wav", seconds=1.0)
     out = tmp_path / "out.png"
     out.write_bytes(b"my picture")
@@ -125,8 +129,9 @@ def test_a_folder_in_the_way_changes_no_output(capsys, tiny_bundle, wav_file, tm
     song = wav_file("small.wav", seconds=1.0)
     (tmp_path / "small.jams").mkdir()
     (tmp_path / "small.lab").write_text("mine\n")
-    rc, err = _run(capsys, "analyze", song, "--model", tiny_bundle, "--overwrite",
-                   "--format", "lab,jams")  # fmt: skip
+    rc, err = _run(
+        capsys, "analyze", song, "--model", tiny_bundle, "--overwrite", "--format", "lab,jams"
+    )
     assert rc == OutputError.exit_code and "is a folder" in err
     assert (tmp_path / "small.lab").read_text() == "mine\n"
     assert _hidden(tmp_path) == []
@@ -143,7 +148,9 @@ def test_a_failed_rename_restores_what_was_replaced(tmp_path):
         (second / "x").write_text("")
 
     with pytest.raises(OSError):
-        write_files({first: "new a\n", second: "new b\n"}, before_rename=someone_else_makes_a_folder)
+        write_files(
+            {first: "new a\n", second: "new b\n"}, before_rename=someone_else_makes_a_folder
+        )
     assert first.read_text() == "old a\n"
     assert (second / "x").exists()
     assert _hidden(tmp_path) == []
@@ -154,8 +161,11 @@ def test_without_overwrite_a_file_created_meanwhile_survives(tmp_path):
 
     first, second = tmp_path / "a.lab", tmp_path / "a.jams"
     with pytest.raises(FileExistsError):
-        write_files({first: "new a\n", second: "new b\n"}, overwrite=False,
-                    before_rename=lambda: second.write_text("theirs\n"))  # fmt: skip
+        write_files(
+            {first: "new a\n", second: "new b\n"},
+            overwrite=False,
+            before_rename=lambda: second.write_text("theirs\n"),
+        )
     assert second.read_text() == "theirs\n"
     assert not first.exists()  # undone: the pair stays as it was
     assert _hidden(tmp_path) == []
@@ -171,7 +181,9 @@ def test_a_label_that_is_not_harte_is_never_written(tiny_bundle, wav_file, tmp_p
 
     result = analyze(wav_file("song.wav", seconds=1.0), model=tiny_bundle)
     result.segments[0] = dataclasses.replace(result.segments[0], label=label)
-    targets = output_paths(tmp_path / "song.wav", formats=("jams", "lab"), output_dir=tmp_path / "o")
+    targets = output_paths(
+        tmp_path / "song.wav", formats=("jams", "lab"), output_dir=tmp_path / "o"
+    )
     (tmp_path / "o").mkdir()
     with pytest.raises(ModelError, match="not a Harte label"):
         write_outputs(result, targets)
@@ -202,8 +214,16 @@ def test_an_unreadable_sub_folder_is_a_failure(tiny_bundle, wav_file, tmp_path):
     sf.write(locked / "hidden.wav", chord_signal([50], seconds=1.0), SR)
     locked.chmod(0)
     try:
-        proc = _cli("analyze", tmp_path, "--model", tiny_bundle, "-o", tmp_path / "out",
-                    text=True, **as_root_without_dac())  # fmt: skip
+        proc = _cli(
+            "analyze",
+            tmp_path,
+            "--model",
+            tiny_bundle,
+            "-o",
+            tmp_path / "out",
+            text=True,
+            **as_root_without_dac(),
+        )
     finally:
         locked.chmod(0o755)
     assert proc.returncode == AudioError.exit_code, proc.stderr
@@ -214,13 +234,23 @@ def test_an_unreadable_sub_folder_is_a_failure(tiny_bundle, wav_file, tmp_path):
 def test_the_same_file_twice_is_analysed_once(capsys, tiny_bundle, wav_file, tmp_path):
     song = wav_file("song.wav", seconds=1.0)
     os.link(song, tmp_path / "same.wav")
-    rc, err = _run(capsys, "analyze", song, song, tmp_path / "." / "song.wav", tmp_path / "same.wav",
-                   "--model", tiny_bundle)  # fmt: skip
+    rc, err = _run(
+        capsys,
+        "analyze",
+        song,
+        song,
+        tmp_path / "." / "song.wav",
+        tmp_path / "same.wav",
+        "--model",
+        tiny_bundle,
+    )
     assert rc == 0, err
     assert "analysed 1 of 1 file" in err
 
 
-def test_a_failed_file_does_not_block_another_of_the_same_stem(capsys, tiny_bundle, wav_file, tmp_path):
+def test_a_failed_file_does_not_block_another_of_the_same_stem(
+    capsys, tiny_bundle, wav_file, tmp_path
+):
     (tmp_path / "song.flac").write_bytes(os.urandom(4000))  # sorts first, and fails
     wav_file("song.wav", seconds=1.0)
     out = tmp_path / "out"
@@ -246,12 +276,18 @@ def test_a_broken_stderr_does_not_stop_the_batch(tiny_bundle, wav_file, tmp_path
     a, b = wav_file("a.wav", seconds=1.0), wav_file("b.wav", seconds=1.0)
     (tmp_path / "c.wav").write_bytes(b"not audio at all")  # a failure has something to say
     how = "2>&-" if stderr == "closed" else "2>/dev/full"
-    cmd = (f"{sys.executable} -m chordview.cli analyze {a} {b} {tmp_path / 'c.wav'} "
-           f"--model {tiny_bundle} -o {tmp_path / 'out'} {how}")  # fmt: skip
+    cmd = (
+        f"{sys.executable} -m chordview.cli analyze {a} {b} {tmp_path / 'c.wav'} "
+        f"--model {tiny_bundle} -o {tmp_path / 'out'} {how}"
+    )
     proc = subprocess.run(["bash", "-c", cmd], capture_output=True, text=True, timeout=300)
     assert proc.returncode == AudioError.exit_code, proc.stdout
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
-        "a.jams", "a.lab", "b.jams", "b.lab"]  # fmt: skip
+        "a.jams",
+        "a.lab",
+        "b.jams",
+        "b.lab",
+    ]
 
 
 # --- stale staging files, evaluate going on ---------------------------------------------------
@@ -259,9 +295,11 @@ def test_a_broken_stderr_does_not_stop_the_batch(tiny_bundle, wav_file, tmp_path
 
 def test_staging_files_of_a_killed_writer_are_cleaned_on_the_next_write(tmp_path):
     target = tmp_path / "song.lab"
-    code = ("import os, signal, sys; from pathlib import Path; from chordview.files import write_files;"
-            f"write_files({{Path({str(target)!r}): 'x'}}, "
-            "before_rename=lambda: os.kill(os.getpid(), signal.SIGKILL))")  # fmt: skip
+    code = (
+        "import os, signal, sys; from pathlib import Path; from chordview.files import write_files;"
+        f"write_files({{Path({str(target)!r}): 'x'}}, "
+        "before_rename=lambda: os.kill(os.getpid(), signal.SIGKILL))"
+    )
     proc = subprocess.run([sys.executable, "-c", code], timeout=120)
     assert proc.returncode == -signal.SIGKILL
     assert len(_hidden(tmp_path)) == 1  # what SIGKILL leaves
@@ -288,4 +326,3 @@ def test_evaluate_goes_on_after_a_bad_reference(capsys, tiny_bundle, wav_file, t
     assert rc != 0 and "Traceback" not in out + err
     assert "a.wav: root" in out and "c.wav: root" in out
     assert "scored 2 of 3 tracks; 1 failed" in err and "b.wav" in err
-

@@ -18,10 +18,18 @@ def _children(pid: int) -> list[int]:
 
 def test_no_display_is_one_line_and_a_non_zero_exit(wav_file):
     song = wav_file("song.wav", seconds=1.0)
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}  # fmt: skip
-    proc = subprocess.run([sys.executable, "-m", "chordview.cli", str(song)], env=env,
-                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
+    }
+    proc = subprocess.run(
+        [sys.executable, "-m", "chordview.cli", str(song)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode != 0
     assert proc.stderr.strip().splitlines() == [
         "chordview: error: no display to open the window on (neither DISPLAY nor WAYLAND_DISPLAY "
@@ -32,8 +40,13 @@ def test_no_display_is_one_line_and_a_non_zero_exit(wav_file):
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="pgrep and POSIX signals")
 def test_ctrl_c_closes_a_running_window(tmp_path):
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HOME": str(tmp_path)}
-    proc = subprocess.Popen([sys.executable, "-m", "chordview.cli"], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "chordview.cli"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 120
         while not _children(proc.pid):  # the engine starts once the event loop runs

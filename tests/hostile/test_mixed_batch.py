@@ -27,8 +27,13 @@ GOOD = [  # name, sample rate, channels, format, subtype
 
 def _write(path, *, sr=SR, channels=1, fmt="WAV", subtype="PCM_16", seconds=1.5, root=0):
     y = chord_signal([48 + root, 52 + root, 55 + root], seconds=seconds, sr=sr)
-    sf.write(path, np.stack([y] * channels, axis=1) if channels > 1 else y, sr, format=fmt,
-             subtype=subtype)  # fmt: skip
+    sf.write(
+        path,
+        np.stack([y] * channels, axis=1) if channels > 1 else y,
+        sr,
+        format=fmt,
+        subtype=subtype,
+    )
     return path
 
 
@@ -61,12 +66,21 @@ def _hostile(folder) -> dict[str, str]:
     _write(locked / "inside.wav")
     locked.chmod(0)
     return {
-        "truncated.wav": "truncated", "random.wav": "cannot decode audio",
-        "empty.flac": "empty", "text.mp3": "cannot decode audio", "loop.wav": "symlink loop",
-        "dangling.ogg": "broken symlink", "pipe.wav": "named pipe", "nan.wav": "NaN",
-        "onehz.wav": "damaged header", "huge.flac": "damaged", "cut.ogg": "truncated",
-        "short.wav": "too short", "same.wav": "also the output of", "locked": "cannot read folder",
-    }  # fmt: skip
+        "truncated.wav": "truncated",
+        "random.wav": "cannot decode audio",
+        "empty.flac": "empty",
+        "text.mp3": "cannot decode audio",
+        "loop.wav": "symlink loop",
+        "dangling.ogg": "broken symlink",
+        "pipe.wav": "named pipe",
+        "nan.wav": "NaN",
+        "onehz.wav": "damaged header",
+        "huge.flac": "damaged",
+        "cut.ogg": "truncated",
+        "short.wav": "too short",
+        "same.wav": "also the output of",
+        "locked": "cannot read folder",
+    }
 
 
 def test_every_good_file_is_written_and_every_bad_one_named(tiny_bundle, tmp_path):
@@ -78,17 +92,32 @@ def test_every_good_file_is_written_and_every_bad_one_named(tiny_bundle, tmp_pat
     assert len(GOOD) + len(bad) == 40
     try:
         proc = subprocess.run(
-            [sys.executable, "-m", "chordview.cli", "analyze", str(folder), "-o", str(out),
-             "--model", str(tiny_bundle), "--device", "cpu"],
-            capture_output=True, text=True, timeout=600, **as_root_without_dac(),
-        )  # fmt: skip
+            [
+                sys.executable,
+                "-m",
+                "chordview.cli",
+                "analyze",
+                str(folder),
+                "-o",
+                str(out),
+                "--model",
+                str(tiny_bundle),
+                "--device",
+                "cpu",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            **as_root_without_dac(),
+        )
     finally:
         (folder / "locked").chmod(0o755)
     err = proc.stderr
     assert proc.returncode != 0 and "Traceback" not in err, err
     stems = sorted({os.path.splitext(name)[0] for name, *_ in GOOD})
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        f"{stem}.{ext}" for stem in stems for ext in ("jams", "lab"))  # fmt: skip
+        f"{stem}.{ext}" for stem in stems for ext in ("jams", "lab")
+    )
     summary = err[err.index(f"analysed {len(GOOD)} of 40 files; {len(bad)} failed:") :]
     lines = summary.splitlines()[1:]
     assert len(lines) == len(bad), summary

@@ -40,10 +40,18 @@ def test_epoch_log_writes_what_csv_logger_wrote_also_when_resumed(tmp_path):
 
 
 def test_run_state_round_trips_and_keeps_other_keys():
-    saved = {"epoch": 3, "best_val_loss": 1.5, "seconds": 12.0, "best_epoch": 2,
-             "learning_rate": 5e-4, "plateau": {"best": 1.5, "wait": 1, "cooldown_counter": 0},
-             "inputs": {"architecture": "unet"}, "lr_schedule": "plateau", "epochs": None,
-             "future": "kept"}  # fmt: skip
+    saved = {
+        "epoch": 3,
+        "best_val_loss": 1.5,
+        "seconds": 12.0,
+        "best_epoch": 2,
+        "learning_rate": 5e-4,
+        "plateau": {"best": 1.5, "wait": 1, "cooldown_counter": 0},
+        "inputs": {"architecture": "unet"},
+        "lr_schedule": "plateau",
+        "epochs": None,
+        "future": "kept",
+    }
     state = RunState.from_dict(saved)
     assert (state.epoch, state.best_epoch, state.plateau["wait"]) == (3, 2, 1)
     out = state.to_dict()
@@ -73,8 +81,9 @@ def test_an_epoch_is_written_all_or_nothing(tmp_path, monkeypatch):
     monkeypatch.setattr(os, "replace", failing_replace)
     second = RunState(epoch=2, best_val_loss=1.0, best_epoch=2)
     with pytest.raises(OSError):
-        folder.commit_epoch(state=second, last_model=b"last 2", log="a\r\nb\r\n",
-                            best_weights=b"best 2")  # fmt: skip
+        folder.commit_epoch(
+            state=second, last_model=b"last 2", log="a\r\nb\r\n", best_weights=b"best 2"
+        )
     monkeypatch.undo()
     # the failed epoch changed no file: the run resumes after epoch 1 with epoch 1's files
     assert json.loads(folder.state_file.read_text())["epoch"] == 1

@@ -17,17 +17,44 @@ from chordview.vocab import tag_classes
 
 def test_train_writes_a_loadable_bundle_and_resumes(tmp_path, capsys):
     data = tmp_path / "data"
-    render_dataset(data, n_songs=3, seed=5, soundfonts=[HELDOUT_SOUNDFONT()], duration=15.0, workers=1)
+    render_dataset(
+        data, n_songs=3, seed=5, soundfonts=[HELDOUT_SOUNDFONT()], duration=15.0, workers=1
+    )
     out, run = tmp_path / "bundle", tmp_path / "run"
-    common = ["train", str(data), "--val", str(data), "--arch", "unet", "-o", str(out), "--run-dir",
-              str(run), "--steps", "2", "--batch-size", "2", "--frames", "32", "--workers", "1",
-              "--hp", "filters=2", "--hp", "collapse_filters=8", "--hp", "dilations=[1]"]  # fmt: skip
+    common = [
+        "train",
+        str(data),
+        "--val",
+        str(data),
+        "--arch",
+        "unet",
+        "-o",
+        str(out),
+        "--run-dir",
+        str(run),
+        "--steps",
+        "2",
+        "--batch-size",
+        "2",
+        "--frames",
+        "32",
+        "--workers",
+        "1",
+        "--hp",
+        "filters=2",
+        "--hp",
+        "collapse_filters=8",
+        "--hp",
+        "dilations=[1]",
+    ]
     assert main([*common, "--epochs", "2"]) == 0
     assert json.loads((run / "state.json").read_text())["epoch"] == 2
     # The learning-rate schedule resumes where it stopped: one more epoch without progress after
     # one already counted halves the rate (patience 2), as in an uninterrupted run.
     state = json.loads((run / "state.json").read_text())
-    assert state["learning_rate"] == pytest.approx(1e-3) and state["plateau"]["cooldown_counter"] == 0
+    assert (
+        state["learning_rate"] == pytest.approx(1e-3) and state["plateau"]["cooldown_counter"] == 0
+    )
     state["plateau"].update(best=-1e9, wait=1)  # an unbeatable best, one epoch waited
     (run / "state.json").write_text(json.dumps(state))
     assert main([*common, "--epochs", "3"]) == 0
@@ -73,11 +100,37 @@ def test_train_on_harmonic_cqt_writes_a_bundle_that_analyses(tmp_path):
     from chordview.features import compute_features
 
     data = tmp_path / "data"
-    render_dataset(data, n_songs=2, seed=6, soundfonts=[HELDOUT_SOUNDFONT()], duration=10.0, workers=1)
+    render_dataset(
+        data, n_songs=2, seed=6, soundfonts=[HELDOUT_SOUNDFONT()], duration=10.0, workers=1
+    )
     out = tmp_path / "bundle"
-    assert main(["train", str(data), "--arch", "cr2", "-o", str(out), "--run-dir", str(tmp_path / "r"),
-                 "--epochs", "1", "--steps", "1", "--batch-size", "2", "--frames", "32",
-                 "--workers", "1", "--harmonics", "0.5,1,2,3"]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "train",
+                str(data),
+                "--arch",
+                "cr2",
+                "-o",
+                str(out),
+                "--run-dir",
+                str(tmp_path / "r"),
+                "--epochs",
+                "1",
+                "--steps",
+                "1",
+                "--batch-size",
+                "2",
+                "--frames",
+                "32",
+                "--workers",
+                "1",
+                "--harmonics",
+                "0.5,1,2,3",
+            ]
+        )
+        == 0
+    )
     meta = read_meta(out)
     assert meta["features"]["kind"] == "hcqt" and meta["features"]["n_channels"] == 4
     assert meta["features"]["harmonics"] == [0.5, 1.0, 2.0, 3.0]
@@ -100,17 +153,45 @@ def test_train_refuses_bad_harmonics_in_one_line(tmp_path, capsys, given):
 
 def test_a_run_resumes_only_with_the_same_inputs(tmp_path, capsys):
     data = tmp_path / "data"
-    render_dataset(data, n_songs=1, seed=7, soundfonts=[HELDOUT_SOUNDFONT()], duration=8.0, workers=1)
+    render_dataset(
+        data, n_songs=1, seed=7, soundfonts=[HELDOUT_SOUNDFONT()], duration=8.0, workers=1
+    )
     out, run = tmp_path / "bundle", tmp_path / "run"
-    common = ["train", str(data), "-o", str(out), "--run-dir", str(run), "--epochs", "1",
-              "--steps", "1", "--batch-size", "1", "--frames", "32", "--workers", "1",
-              "--hp", "filters=2", "--hp", "collapse_filters=8", "--hp", "dilations=[1]"]  # fmt: skip
+    common = [
+        "train",
+        str(data),
+        "-o",
+        str(out),
+        "--run-dir",
+        str(run),
+        "--epochs",
+        "1",
+        "--steps",
+        "1",
+        "--batch-size",
+        "1",
+        "--frames",
+        "32",
+        "--workers",
+        "1",
+        "--hp",
+        "filters=2",
+        "--hp",
+        "collapse_filters=8",
+        "--hp",
+        "dilations=[1]",
+    ]
     assert main(common) == 0
     before = (out / "bundle.json").read_bytes()
     capsys.readouterr()
     other = tmp_path / "other"
     other.mkdir()
-    for extra in (["--harmonics", "1,2"], ["--hp", "depth=3"], ["--seed", "1"], ["--val", str(data)]):
+    for extra in (
+        ["--harmonics", "1,2"],
+        ["--hp", "depth=3"],
+        ["--seed", "1"],
+        ["--val", str(data)],
+    ):
         assert main([*common, *extra]) != 0
         err = capsys.readouterr().err.strip()
         assert err.count("\n") == 0 and "use another --run-dir" in err and "Traceback" not in err
@@ -146,11 +227,34 @@ def test_cosine_rate_falls_from_the_rate_to_a_hundredth():
 
 def test_cosine_schedule_sets_each_epochs_rate_and_resumes_exactly(tmp_path, capsys):
     data = tmp_path / "data"
-    render_dataset(data, n_songs=1, seed=7, soundfonts=[HELDOUT_SOUNDFONT()], duration=8.0, workers=1)
+    render_dataset(
+        data, n_songs=1, seed=7, soundfonts=[HELDOUT_SOUNDFONT()], duration=8.0, workers=1
+    )
     out, run = tmp_path / "bundle", tmp_path / "run"
-    common = ["train", str(data), "-o", str(out), "--run-dir", str(run), "--steps", "1",
-              "--batch-size", "1", "--frames", "32", "--workers", "1", "--lr-schedule", "cosine",
-              "--hp", "filters=2", "--hp", "collapse_filters=8", "--hp", "dilations=[1]"]  # fmt: skip
+    common = [
+        "train",
+        str(data),
+        "-o",
+        str(out),
+        "--run-dir",
+        str(run),
+        "--steps",
+        "1",
+        "--batch-size",
+        "1",
+        "--frames",
+        "32",
+        "--workers",
+        "1",
+        "--lr-schedule",
+        "cosine",
+        "--hp",
+        "filters=2",
+        "--hp",
+        "collapse_filters=8",
+        "--hp",
+        "dilations=[1]",
+    ]
     assert main([*common, "--epochs", "3"]) == 0
 
     def rates():
