@@ -33,9 +33,9 @@ class MainWindow(QMainWindow):
 
     Parameters
     ----------
-    model : str or Path
-        Bundled model name or a bundle / ``.keras`` path used for analyses.
-    device : {'auto', 'cpu', 'gpu'}
+    model, device
+        The controller's first model and the device analyses ask for (see
+        :class:`~chordview.gui.controller.AppController`).
     settings : QSettings, optional
         Where recent files and the fast-analysis choice are kept (tests pass a temporary INI file).
     notify : callable, optional
