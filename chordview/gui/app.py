@@ -1,8 +1,11 @@
-"""The main window: menus, the timeline, the status bar, and the wiring between them.
+"""The main window: menus, the timeline, the status bar, and their wiring to the controller.
 
-State lives in :class:`~chordview.gui.session.Session`; the :class:`Timeline` draws it; the
-:class:`Player` owns the audio clock. One signal, :attr:`MainWindow.timeChanged`, carries the
-cursor time to every view; user seeks go to the player first, then through that signal.
+The app state (model, song, session, time, loop, analysis runs) lives in
+:class:`~chordview.gui.controller.AppController`; the window builds menus and views, connects them
+to it, and forwards a few calls (:meth:`MainWindow.open_file`, :meth:`MainWindow.seek`, ...) so
+scripts and tests can drive it. The :class:`Timeline` draws the session; the
+:class:`~chordview.gui.player.Player` (the controller's) owns the audio clock, and one signal,
+:attr:`AppController.timeChanged`, carries the cursor time to every view.
 """
 
 from __future__ import annotations
@@ -10,18 +13,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QVBoxLayout, QWidget
 
 from chordview.audio import AUDIO_EXTENSIONS
 from chordview.errors import ChordviewError
 
+from .controller import AppController
 from .models import ModelMenu
-from .player import Player
 from .views import Timeline
 from .widgets import ProgressPanel, RecentFiles, message_box
-from .worker import AnalysisJob, Runner
 
 AUDIO_FILTER = "Audio (" + " ".join(f"*{e}" for e in AUDIO_EXTENSIONS) + ");;All files (*)"
 
@@ -31,19 +33,21 @@ class MainWindow(QMainWindow):
 
     Parameters
     ----------
-    model : str or Path
-        Bundled model name or a bundle / ``.keras`` path used for analyses.
-    device : {'auto', 'cpu', 'gpu'}
+    model, device
+        The controller's first model and the device analyses ask for (see
+        :class:`~chordview.gui.controller.AppController`).
     settings : QSettings, optional
-        Where recent files are kept (tests pass a temporary INI file).
+        Where recent files and the fast-analysis choice are kept (tests pass a temporary INI file).
     notify : callable, optional
         ``notify(kind, title, text)`` for errors and notices; default: non-modal message boxes.
-    """
 
-    timeChanged = Signal(float)
-    sessionReady = Signal(object)
-    analysisFailed = Signal(str)
-    analysisCancelled = Signal()
+    Attributes
+    ----------
+    controller : AppController
+        The app state; ``session``, ``path``, ``time``, ``loop``, ``model``, ``fast``, ``runner``
+        and ``player`` here read it, and ``sessionReady``, ``analysisFailed``,
+        ``analysisCancelled`` and ``timeChanged`` are its signals.
+    """
 
     def __init__(self, *, model="unet", device: str = "auto", settings: QSettings | None = None,
                  notify: Callable[[str, str, str], None] | None = None):  # fmt: skip
@@ -51,17 +55,10 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("chordview")
         self.resize(1400, 950)
         self.setAcceptDrops(True)
-        self.model, self.device = model, device
         self.settings = settings if settings is not None else QSettings("chordview", "chordview")
-        #: one network pass instead of averaging over the bundle's pitch shifts (about 3x faster)
-        self.fast = bool(self.settings.value("analysis/fast", False, type=bool))
         self.notify = notify or message_box(self)
-        self.session = None
-        self.path: Path | None = None
-        self.runner: Runner | None = None
-        self._stale: list[Runner] = []
-        self.time = 0.0
-        self.loop: tuple[float, float] | None = None
+        self.controller = AppController(model=model, device=device, settings=self.settings,
+                                        parent=self)  # fmt: skip
 
         self.timeline = Timeline(self)
         self.hover = QLabel(" ", self)
@@ -85,20 +82,56 @@ class MainWindow(QMainWindow):
             max(self.statusBar().sizeHint().height(), self.progress.sizeHint().height() + 4)
         )
 
-        self.player = Player(self)
-        self.player.positionChanged.connect(self._set_time)
-        self.player.playingChanged.connect(self._on_playing)
-        self.player.error.connect(lambda text: self.show_message("error", "Playback", text))
-        self.timeChanged.connect(self.timeline.seek)
-        self.timeline.seekRequested.connect(self.seek)
-        self.timeline.regionSelected.connect(self._on_region)
-        self.timeline.hovered.connect(self._on_hover)
-        self.progress.cancelRequested.connect(self.cancel_analysis)
-
         self._build_menus()
+        self._connect()
         self._update_model_label()
         if not self.player.available:
             self.statusBar().showMessage(self.player.problem)
+
+    def _connect(self) -> None:
+        c = self.controller
+        c.sessionChanged.connect(self._on_session)
+        c.tagRowsChanged.connect(lambda: self.timeline.draw_lane("tag"))
+        c.timeChanged.connect(self.timeline.seek)
+        c.loopChanged.connect(self.timeline.show_region)
+        c.selectionChanged.connect(self.timeline.show_region)
+        c.playingChanged.connect(lambda on: self.play_action.setText("Pause" if on else "Play"))
+        c.modelChanged.connect(self._update_model_label)
+        c.fastChanged.connect(self._on_fast)
+        c.analysisStarted.connect(self._on_started)
+        c.analysisProgress.connect(self.progress.update_stage)
+        c.runningChanged.connect(lambda on: None if on else self.progress.hide())
+        c.analysisFailed.connect(lambda text: self.show_message("error", "Analysis failed", text))
+        c.analysisCancelled.connect(self._on_cancelled)
+        c.notice.connect(self.show_message)
+        self.timeline.seekRequested.connect(c.seek)
+        self.timeline.regionSelected.connect(
+            lambda start, end, finished: c.select_region(start, end, finished=finished)
+        )
+        self.timeline.hovered.connect(self._on_hover)
+        self.progress.cancelRequested.connect(self.cancel_analysis)
+
+    # -- the controller's state and signals, for scripts and tests ------------------------------
+    session = property(lambda self: self.controller.session, doc="The current session.")
+    path = property(lambda self: self.controller.path, doc="The current song's path.")
+    time = property(lambda self: self.controller.time, doc="Cursor time in seconds.")
+    loop = property(lambda self: self.controller.loop, doc="Loop region in seconds, or None.")
+    fast = property(lambda self: self.controller.fast, doc="Whether analyses run one pass.")
+    runner = property(lambda self: self.controller.runner, doc="The running analysis.")
+    player = property(lambda self: self.controller.player, doc="Playback (the audio clock).")
+    sessionReady = property(lambda self: self.controller.sessionChanged)
+    analysisFailed = property(lambda self: self.controller.analysisFailed)
+    analysisCancelled = property(lambda self: self.controller.analysisCancelled)
+    timeChanged = property(lambda self: self.controller.timeChanged)
+
+    @property
+    def model(self):
+        """Model used for analyses (setting it does not re-analyse)."""
+        return self.controller.model
+
+    @model.setter
+    def model(self, model) -> None:
+        self.controller.model = model
 
     # -- menus ---------------------------------------------------------------------------------
     def _action(self, menu, text, slot, shortcut=None, *, checkable=False) -> QAction:
@@ -112,6 +145,7 @@ class MainWindow(QMainWindow):
         return action
 
     def _build_menus(self) -> None:
+        c = self.controller
         bar = self.menuBar()
         file = bar.addMenu("&File")
         self._action(file, "&Open…", self.open_dialog, QKeySequence.StandardKey.Open)
@@ -128,21 +162,23 @@ class MainWindow(QMainWindow):
         self._action(file, "&Quit", self.close, QKeySequence.StandardKey.Quit)
 
         model_menu = bar.addMenu("&Model")
-        self.models = ModelMenu(self, model_menu)
+        self.models = ModelMenu(c, model_menu, parent=self)
+        self.models.message.connect(self.show_message)
+        self.models.status.connect(self.statusBar().showMessage)
         model_menu.addSeparator()
-        self.fast_action = self._action(model_menu, "&Fast analysis (one pass)", self.set_fast,
+        self.fast_action = self._action(model_menu, "&Fast analysis (one pass)", c.set_fast,
                                         checkable=True)  # fmt: skip
         self.fast_action.setToolTip("Run the network once instead of averaging it over the "
                                     "model's pitch shifts: about 3x faster, a little less accurate")  # fmt: skip
-        self.fast_action.setChecked(self.fast)
+        self.fast_action.setChecked(c.fast)
 
         play = bar.addMenu("&Playback")
-        self.play_action = self._action(play, "Play / Pause", self.toggle_play, "Space")
-        self._action(play, "Go to start", lambda: self.seek(0.0), "Home")
-        self._action(play, "Go to end", self._seek_end, "End")
-        self._action(play, "Next chord", lambda: self.step_chord(+1), "Right")
-        self._action(play, "Previous chord", lambda: self.step_chord(-1), "Left")
-        self._action(play, "Clear loop", lambda: self.set_loop(None), "Escape")
+        self.play_action = self._action(play, "Play / Pause", c.toggle_play, "Space")
+        self._action(play, "Go to start", lambda: c.seek(0.0), "Home")
+        self._action(play, "Go to end", c.seek_end, "End")
+        self._action(play, "Next chord", lambda: c.step_chord(+1), "Right")
+        self._action(play, "Previous chord", lambda: c.step_chord(-1), "Left")
+        self._action(play, "Clear loop", lambda: c.set_loop(None), "Escape")
         self.play_action.setEnabled(self.player.available)
 
         view = bar.addMenu("&View")
@@ -150,7 +186,7 @@ class MainWindow(QMainWindow):
                                           checkable=True)  # fmt: skip
         self.follow_action.setChecked(True)
         self.all_tags_action = self._action(view, "Chord tag: all 170 &classes",
-                                            self.timeline.set_tag_compact_off, "T",
+                                            lambda on: c.set_tag_compact(not on), "T",
                                             checkable=True)  # fmt: skip
         self._action(view, "Zoom &in", lambda: self.timeline.zoom(0.5), "Ctrl+=")
         self._action(view, "Zoom &out", lambda: self.timeline.zoom(2.0), "Ctrl+-")
@@ -166,20 +202,18 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"{title}: {text.splitlines()[0]}", 15000)
         self.notify(kind, title, text)
 
-    def _update_model_label(self) -> None:
-        name = Path(str(self.model)).name + (" (fast)" if self.fast else "")
-        device = self.session.analysis.model.get("device", "?") if self.session else self.device
-        self.model_label.setText(f"model: {name}  |  device: {device}")
+    def _update_model_label(self, *_args) -> None:
+        c = self.controller
+        name = Path(str(c.model)).name + (" (fast)" if c.fast else "")
+        self.model_label.setText(f"model: {name}  |  device: {c.device_in_use}")
+
+    def _on_fast(self, on: bool) -> None:
+        self.fast_action.setChecked(on)
+        self._update_model_label()
 
     def set_fast(self, on: bool) -> None:
         """Model > Fast analysis: remember the choice and re-analyse the current song with it."""
-        if bool(on) == self.fast:
-            return
-        self.fast = bool(on)
-        self.settings.setValue("analysis/fast", self.fast)
-        self.fast_action.setChecked(self.fast)
-        self._update_model_label()
-        self.start_analysis()
+        self.controller.set_fast(on)
 
     # -- opening and analysing -----------------------------------------------------------------
     def open_dialog(self) -> None:
@@ -190,131 +224,56 @@ class MainWindow(QMainWindow):
 
     def open_file(self, path: str | Path) -> None:
         """Analyse ``path`` in a worker thread; the current song stays until the new one is ready."""
-        path = Path(path)
-        if not path.is_file():
-            self.show_message("error", "Open", f"{path}: no such file")
-            return
-        self.path = path
-        self.recent.add(path)
-        self.setWindowTitle(f"{path.name} — chordview")
-        self.start_analysis()
+        if self.controller.open_file(path):
+            self.recent.add(Path(path))
 
     def start_analysis(self) -> None:
         """(Re-)analyse the current file with the current model."""
-        if self.path is None:
-            return
-        self.cancel_analysis()
-        job = AnalysisJob(self.path, model=self.model, device=self.device, fast=self.fast)
-        runner = Runner(job, self)
-        job.progress.connect(self.progress.update_stage)
-        job.finished.connect(self._on_session)
-        job.failed.connect(self._on_failed)
-        job.cancelled.connect(self._on_cancelled)
-        runner.done.connect(lambda r=runner: self._forget(r))
-        self.runner = runner
-        self.progress.start()
-        self.statusBar().showMessage(f"analysing {self.path.name}…")
-        runner.start()
+        self.controller.start_analysis()
 
     def cancel_analysis(self) -> None:
         """Ask the running analysis to stop (it reports ``cancelled`` at its next checkpoint)."""
-        if self.runner is not None:
-            job = self.runner.job
-            job.cancel()
-            job.finished.disconnect(self._on_session)
-            job.failed.disconnect(self._on_failed)
+        if self.controller.runner is not None:
             self.progress.cancel.setEnabled(False)
-            self._stale.append(self.runner)
-            self.runner = None
+        self.controller.cancel_analysis()
 
-    def _forget(self, runner: Runner) -> None:
-        if runner in self._stale:
-            self._stale.remove(runner)
-        if runner is self.runner:
-            self.runner = None
-            self.progress.hide()
-
-    def _is_current(self) -> bool:
-        # Results of a cancelled job are disconnected; this also drops any already queued.
-        return self.runner is not None
+    def _on_started(self, path: Path) -> None:
+        self.progress.start()
+        self.statusBar().showMessage(f"analysing {path.name}…")
 
     def _on_session(self, session) -> None:
-        if not self._is_current():
-            return
-        self.progress.hide()
-        self.session = session
-        self.player.set_audio(session.y, session.sr)
+        c = self.controller
         self.timeline.set_session(session)
-        self.loop = None
+        self.setWindowTitle(f"{c.path.name} — chordview")
         self.export_menu.setEnabled(True)
         self._update_model_label()
-        self._set_time(0.0)
         a = session.analysis
         self.statusBar().showMessage(
-            f"{self.path.name}: {len(a.segments)} chords, {a.duration:.1f} s, "
+            f"{c.path.name}: {len(a.segments)} chords, {a.duration:.1f} s, "
             f"{sum(a.timings.values()):.1f} s to analyse"
             + ("" if self.player.available else f"  —  {self.player.problem}")
         )
-        self.sessionReady.emit(session)
-
-    def _on_failed(self, text: str) -> None:
-        if not self._is_current():
-            return
-        self.progress.hide()
-        self.show_message("error", "Analysis failed", text)
-        self.analysisFailed.emit(text)
 
     def _on_cancelled(self) -> None:
-        self.progress.hide()
-        self.statusBar().showMessage("analysis cancelled", 5000)
-        self.analysisCancelled.emit()
+        if self.controller.runner is None:
+            self.statusBar().showMessage("analysis cancelled", 5000)
 
     # -- time ----------------------------------------------------------------------------------
-    def _set_time(self, t: float) -> None:
-        self.time = float(t)
-        self.timeChanged.emit(self.time)
-
     def seek(self, t: float) -> None:
         """Move the cursor (and the player) to ``t`` seconds."""
-        if self.session is None:
-            return
-        t = min(max(0.0, float(t)), self.session.duration)
-        self.player.seek(t)  # emits positionChanged -> _set_time -> timeChanged -> every view
-
-    def _seek_end(self) -> None:
-        if self.session is not None:
-            self.seek(self.session.duration)
+        self.controller.seek(t)
 
     def step_chord(self, step: int) -> None:
         """Jump to the next (+1) or previous (-1) chord start."""
-        if self.session is not None:
-            self.seek(self.session.next_boundary(self.time, step=step))
+        self.controller.step_chord(step)
 
     def toggle_play(self) -> None:
         """Play / pause (Space)."""
-        if self.session is not None:
-            self.player.toggle()
-
-    def _on_playing(self, playing: bool) -> None:
-        self.play_action.setText("Pause" if playing else "Play")
+        self.controller.toggle_play()
 
     def set_loop(self, region: tuple[float, float] | None) -> None:
         """Loop ``(start, end)`` seconds during playback; None clears it."""
-        self.loop = region
-        self.player.set_loop(*(region or (None, None)))
-        self.timeline.show_region(region)
-
-    def _on_region(self, start: float, end: float, finished: bool) -> None:
-        if self.session is None:
-            return
-        start, end = max(0.0, start), min(end, self.session.duration)
-        self.timeline.show_region((start, end))
-        if finished:
-            if end - start < 0.05:
-                self.set_loop(None)
-            else:
-                self.set_loop((start, end))
-                self.seek(start)
+        self.controller.set_loop(region)
 
     def _on_hover(self, t: float, lane: str, row: int) -> None:
         if self.session is not None:
@@ -365,9 +324,6 @@ class MainWindow(QMainWindow):
             self.open_file(files[0])
 
     def closeEvent(self, event) -> None:
-        self.player.stop()
-        self.cancel_analysis()
-        for runner in list(self._stale):
-            runner.wait(10000)
+        self.controller.shutdown()
         self.models.shutdown()
         super().closeEvent(event)

@@ -28,19 +28,35 @@ def bundled() -> list[str]:
 
 
 class ModelMenu(QObject):
-    """Builds and drives the Model menu of a :class:`~chordview.gui.app.MainWindow`.
+    """Builds and drives the Model menu; uses the models through an
+    :class:`~chordview.gui.controller.AppController`.
+
+    Parameters
+    ----------
+    controller : AppController
+        Whose model the menu shows and changes.
+    menu : QMenu
+        The menu to fill.
+    parent : QWidget, optional
+        Parent of the file dialog (the window).
 
     Signals
     -------
     checked(bool)
         A user model was checked: True when it fits and is now in use.
+    message(str, str, str)
+        ``(kind, title, text)`` for the user: why a model was refused.
+    status(str)
+        A status-bar line (a check started).
     """
 
     checked = Signal(bool)
+    message = Signal(str, str, str)
+    status = Signal(str)
 
-    def __init__(self, window, menu: QMenu):
-        super().__init__(window)
-        self.window, self.menu = window, menu
+    def __init__(self, controller, menu: QMenu, *, parent=None):
+        super().__init__(parent)
+        self.controller, self.menu, self.parent_widget = controller, menu, parent
         self.group = QActionGroup(self)
         self.runner: Runner | None = None
         installed = bundled()
@@ -59,7 +75,8 @@ class ModelMenu(QObject):
         self.group.addAction(self.custom)
         menu.addSeparator()
         menu.addAction("Open model…", self.open_dialog)
-        self._mark(window.model)
+        controller.modelChanged.connect(self._mark)
+        self._mark(controller.model)
 
     def _mark(self, model) -> None:
         name = str(model)
@@ -73,15 +90,12 @@ class ModelMenu(QObject):
 
     def select(self, model) -> None:
         """Use ``model`` (trusted: bundled or already checked) and re-analyse the song."""
-        self.window.model = model
-        self._mark(model)
-        self.window._update_model_label()
-        self.window.start_analysis()
+        self.controller.select_model(model)
 
     def open_dialog(self) -> None:
         """Model > Open model…: a ``.keras`` file or a bundle's ``bundle.json``."""
         path, _ = QFileDialog.getOpenFileName(
-            self.window, "Open model", "", "Keras model or bundle (*.keras bundle.json)"
+            self.parent_widget, "Open model", "", "Keras model or bundle (*.keras bundle.json)"
         )
         if path:
             self.check(Path(path).parent if Path(path).name == "bundle.json" else Path(path))
@@ -94,7 +108,7 @@ class ModelMenu(QObject):
         self._checking = str(path)
         job.finished.connect(self._on_report)
         job.failed.connect(self._on_failed)
-        self.window.statusBar().showMessage(f"checking model {path}…")
+        self.status.emit(f"checking model {path}…")
         self.runner.start()
 
     def _on_report(self, report) -> None:
@@ -102,13 +116,14 @@ class ModelMenu(QObject):
             self.select(self._checking)
             self.checked.emit(True)
         else:
-            self._mark(self.window.model)
-            self.window.show_message("error", "Model refused", "\n".join(report.lines()))
-            self.checked.emit(False)
+            self._refused("\n".join(report.lines()))
 
     def _on_failed(self, text: str) -> None:
-        self._mark(self.window.model)
-        self.window.show_message("error", "Model refused", text)
+        self._refused(text)
+
+    def _refused(self, text: str) -> None:
+        self._mark(self.controller.model)
+        self.message.emit("error", "Model refused", text)
         self.checked.emit(False)
 
     def shutdown(self) -> None:

@@ -15,13 +15,15 @@ from chordview.contract import frames_to_time
 from chordview.decode import Segment
 from chordview.theory import PITCH_CLASSES, QUALITIES, pitch_class
 
-#: Lanes in display order: name -> (head, title).
+#: Every lane's title, in display order (the views' axis labels and the hover line read it).
+TITLES = {"cqt": "CQT", "pitch": "pitch class", "root": "root", "bass": "bass",
+          "tag": "chord tag", "chords": "chords"}  # fmt: skip
+#: The head lanes in display order: name -> (head, title).
 LANES = {
-    "pitch": ("chord_pitch", "pitch class"),
-    "root": ("chord_root", "root"),
-    "bass": ("chord_bass", "bass"),
-    "tag": ("chord_tag", "chord tag"),
-}
+    name: (head, TITLES[name])
+    for name, head in (("pitch", "chord_pitch"), ("root", "chord_root"), ("bass", "chord_bass"),
+                       ("tag", "chord_tag"))
+}  # fmt: skip
 
 
 def tag_grid_order(classes: list[str]) -> tuple[np.ndarray, list[str]]:

@@ -9,6 +9,7 @@ the end of feature frame ``i``'s span, so it covers ``[i + 1/2, i + 3/2) * hop /
 :mod:`chordview.contract`) and a lane's colour changes where the decoded chord track changes.
 :class:`Timeline` stacks the
 lanes, links their x axes and turns mouse gestures into seek / loop-selection / hover signals.
+Views only read the session: which chord-tag rows it holds is the controller's choice.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from PySide6.QtGui import QColor, QFont
 from chordview.theory import PITCH_CLASSES, QUALITIES
 
 from .chords import ChordTrackItem
+from .session import TITLES
 
 LEFT_AXIS_WIDTH = 64
 PLAYHEAD_PEN = pg.mkPen("#ff4040", width=2)
@@ -171,10 +173,8 @@ class Timeline(pg.GraphicsLayoutWidget):
     regionSelected = Signal(float, float, bool)
     hovered = Signal(float, str, int)
 
-    ORDER = ("cqt", "pitch", "root", "bass", "tag", "chords")
+    ORDER = tuple(TITLES)
     STRETCH = {"cqt": 13, "pitch": 13, "root": 13, "bass": 13, "tag": 25, "chords": 5}
-    TITLES = {"cqt": "CQT", "pitch": "pitch class", "root": "root", "bass": "bass",
-              "tag": "chord tag", "chords": "chords"}  # fmt: skip
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -183,10 +183,9 @@ class Timeline(pg.GraphicsLayoutWidget):
         self.ci.setContentsMargins(4, 4, 8, 4)
         self.session = None
         self.follow = True
-        self.tag_compact = True
         self.lanes: dict[str, Lane] = {}
         for row, name in enumerate(self.ORDER):
-            lane = Lane(self, name, self.TITLES[name])
+            lane = Lane(self, name, TITLES[name])
             self.lanes[name] = lane
             self.ci.addItem(lane.plot, row=row, col=0)
             self.ci.layout.setRowStretchFactor(row, self.STRETCH[name])
@@ -228,10 +227,9 @@ class Timeline(pg.GraphicsLayoutWidget):
 
     # -- data ----------------------------------------------------------------------------------
     def set_session(self, session) -> None:
-        """Draw a session's CQT, lanes and chords, and show the whole song."""
+        """Draw a session's CQT, lanes and chords (the rows it holds), and show the whole song;
+        the session is only read."""
         self.session = session
-        if session.tag_compact != self.tag_compact:
-            session.set_tag_rows(compact=self.tag_compact)
         a = session.analysis
         end = session.frames_end
         grid = a.grid
@@ -260,7 +258,7 @@ class Timeline(pg.GraphicsLayoutWidget):
             lane.show_region(None)
 
     def draw_lane(self, name: str) -> None:
-        """(Re)draw one head lane from the session (after its rows changed, too)."""
+        """(Re)draw one head lane from the session (after the controller chose its rows, too)."""
         session = self.session
         data = session.lanes[name]
         self.lanes[name].set_image(data, duration=session.frames_end, y0=0.0,
@@ -297,17 +295,6 @@ class Timeline(pg.GraphicsLayoutWidget):
             line = pg.InfiniteLine(edge, angle=0, pen=pg.mkPen("#ffffff30", width=1))
             lane.plot.addItem(line, ignoreBounds=True)
             lane.separators.append(line)
-
-    def set_tag_compact_off(self, show_all: bool) -> None:
-        """Slot of View > Chord tag: all classes (checked shows all 170)."""
-        self.set_tag_compact(not show_all)
-
-    def set_tag_compact(self, compact: bool) -> None:
-        """Chord-tag lane: only the classes active in this song, or all 170."""
-        self.tag_compact = bool(compact)
-        if self.session is not None and self.session.tag_compact != self.tag_compact:
-            self.session.set_tag_rows(compact=self.tag_compact)
-            self.draw_lane("tag")
 
     # -- time ----------------------------------------------------------------------------------
     def seek(self, t: float) -> None:
