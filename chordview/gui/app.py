@@ -49,16 +49,23 @@ class MainWindow(QMainWindow):
         ``analysisCancelled`` and ``timeChanged`` are its signals.
     """
 
-    def __init__(self, *, model="unet", device: str = "auto", settings: QSettings | None = None,
-                 notify: Callable[[str, str, str], None] | None = None):  # fmt: skip
+    def __init__(
+        self,
+        *,
+        model="unet",
+        device: str = "auto",
+        settings: QSettings | None = None,
+        notify: Callable[[str, str, str], None] | None = None,
+    ):
         super().__init__()
         self.setWindowTitle("chordview")
         self.resize(1400, 950)
         self.setAcceptDrops(True)
         self.settings = settings if settings is not None else QSettings("chordview", "chordview")
         self.notify = notify or message_box(self)
-        self.controller = AppController(model=model, device=device, settings=self.settings,
-                                        parent=self)  # fmt: skip
+        self.controller = AppController(
+            model=model, device=device, settings=self.settings, parent=self
+        )
 
         self.timeline = Timeline(self)
         self.hover = QLabel(" ", self)
@@ -166,10 +173,13 @@ class MainWindow(QMainWindow):
         self.models.message.connect(self.show_message)
         self.models.status.connect(self.statusBar().showMessage)
         model_menu.addSeparator()
-        self.fast_action = self._action(model_menu, "&Fast analysis (one pass)", c.set_fast,
-                                        checkable=True)  # fmt: skip
-        self.fast_action.setToolTip("Run the network once instead of averaging it over the "
-                                    "model's pitch shifts: about 3x faster, a little less accurate")  # fmt: skip
+        self.fast_action = self._action(
+            model_menu, "&Fast analysis (one pass)", c.set_fast, checkable=True
+        )
+        self.fast_action.setToolTip(
+            "Run the network once instead of averaging it over the "
+            "model's pitch shifts: about 3x faster, a little less accurate"
+        )
         self.fast_action.setChecked(c.fast)
 
         play = bar.addMenu("&Playback")
@@ -182,12 +192,17 @@ class MainWindow(QMainWindow):
         self.play_action.setEnabled(self.player.available)
 
         view = bar.addMenu("&View")
-        self.follow_action = self._action(view, "&Follow playhead", self._set_follow, "F",
-                                          checkable=True)  # fmt: skip
+        self.follow_action = self._action(
+            view, "&Follow playhead", self._set_follow, "F", checkable=True
+        )
         self.follow_action.setChecked(True)
-        self.all_tags_action = self._action(view, "Chord tag: all 170 &classes",
-                                            lambda on: c.set_tag_compact(not on), "T",
-                                            checkable=True)  # fmt: skip
+        self.all_tags_action = self._action(
+            view,
+            "Chord tag: all 170 &classes",
+            lambda on: c.set_tag_compact(not on),
+            "T",
+            checkable=True,
+        )
         self._action(view, "Zoom &in", lambda: self.timeline.zoom(0.5), "Ctrl+=")
         self._action(view, "Zoom &out", lambda: self.timeline.zoom(2.0), "Ctrl+-")
         self._action(view, "Show &all", self.timeline.show_all, "Ctrl+0")
@@ -285,8 +300,9 @@ class MainWindow(QMainWindow):
         if self.session is None:
             return
         base = self.path.with_suffix(f".{fmt}") if self.path else Path(f"chords.{fmt}")
-        path, _ = QFileDialog.getSaveFileName(self, f"Export {fmt.upper()}", str(base),
-                                              f"{fmt.upper()} (*.{fmt})")  # fmt: skip
+        path, _ = QFileDialog.getSaveFileName(
+            self, f"Export {fmt.upper()}", str(base), f"{fmt.upper()} (*.{fmt})"
+        )
         if path:
             self.export_to(path, fmt)
 

@@ -47,8 +47,11 @@ def short_labels(label: str, *, notation: str = "musician", key: Key | None = No
     if notation == "harte":
         out = [label, label.partition("/")[0]]
     else:
-        out = [musician(label, key=key), musician(label, key=key, bass=False),
-               musician(label, key=key, bass=False, compact=True)]  # fmt: skip
+        out = [
+            musician(label, key=key),
+            musician(label, key=key, bass=False),
+            musician(label, key=key, bass=False, compact=True),
+        ]
     return list(dict.fromkeys(out))
 
 
@@ -99,8 +102,9 @@ class ChordTrackItem(pg.GraphicsObject):
             start, end = max(seg.start, x0), min(seg.end, x1)
             rect = transform.mapRect(QRectF(start, 0.0, end - start, 1.0))
             labels = short_labels(seg.label, notation=self.notation, key=self.key)
-            text = next((t for t in labels
-                         if metrics.horizontalAdvance(t) + 4 <= rect.width()), None)  # fmt: skip
+            text = next(
+                (t for t in labels if metrics.horizontalAdvance(t) + 4 <= rect.width()), None
+            )
             if text is not None:
                 painter.setPen(QColor("#101010" if seg.confidence > 0.35 else "#e8e8e8"))
                 painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)

@@ -98,8 +98,14 @@ class AppController(QObject):
     runningChanged = Signal(bool)
     notice = Signal(str, str, str)
 
-    def __init__(self, *, model="unet", device: str = "auto", settings: QSettings,
-                 parent: QObject | None = None):  # fmt: skip
+    def __init__(
+        self,
+        *,
+        model="unet",
+        device: str = "auto",
+        settings: QSettings,
+        parent: QObject | None = None,
+    ):
         super().__init__(parent)
         self._model, self.device, self.settings = model, device, settings
         self.fast = bool(settings.value(FAST_KEY, False, type=bool))

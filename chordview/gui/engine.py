@@ -61,8 +61,14 @@ def _analyse(args: dict, progress) -> dict:
         raise Cancelled("analysis cancelled")
     sr = args["playback_sr"]
     y = load_audio(args["path"], sr=sr)  # one decode serves playback and analysis
-    analysis = analyze(y=y, sr=sr, model=args["model"], device=args["device"], progress=progress,
-                       fast=args.get("fast", False))  # fmt: skip
+    analysis = analyze(
+        y=y,
+        sr=sr,
+        model=args["model"],
+        device=args["device"],
+        progress=progress,
+        fast=args.get("fast", False),
+    )
     analysis.path = Path(args["path"])
     session = Session.from_analysis(analysis, y=None, sr=sr)
     audio, n = _share_audio(y)
@@ -186,8 +192,9 @@ class Engine:
         parent, child = self._ctx.Pipe(duplex=True)
         self._cancel = self._ctx.Value("q", 0, lock=False)
         self._cancel.value = self._next  # ids already handed out can never run
-        proc = self._ctx.Process(target=_serve, args=(child, self._cancel),
-                                 name="chordview-engine", daemon=True)  # fmt: skip
+        proc = self._ctx.Process(
+            target=_serve, args=(child, self._cancel), name="chordview-engine", daemon=True
+        )
         proc.start()
         child.close()
         self._proc, self._conn = proc, parent

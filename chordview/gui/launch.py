@@ -57,8 +57,10 @@ def check_display() -> None:
     if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
         return
     if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
-        raise ChordviewError("no display to open the window on (neither DISPLAY nor "
-                             "WAYLAND_DISPLAY is set); use 'chordview analyze' on this machine")  # fmt: skip
+        raise ChordviewError(
+            "no display to open the window on (neither DISPLAY nor "
+            "WAYLAND_DISPLAY is set); use 'chordview analyze' on this machine"
+        )
 
 
 def _quit_on_sigint(app) -> None:

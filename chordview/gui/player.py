@@ -160,8 +160,13 @@ class Player(QObject):
         with self._lock:
             self._origin, self._wraps, self._seen_wraps = self._pos, 0, 0
         try:
-            stream = sd.OutputStream(samplerate=self.sr, channels=1, dtype="float32",
-                                     latency=LATENCY, callback=self._callback)  # fmt: skip
+            stream = sd.OutputStream(
+                samplerate=self.sr,
+                channels=1,
+                dtype="float32",
+                latency=LATENCY,
+                callback=self._callback,
+            )
             self._latency = int(round(float(stream.latency) * self.sr))
             stream.start()
         except Exception as exc:  # PortAudioError: device busy or gone

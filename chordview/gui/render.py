@@ -10,8 +10,9 @@ from chordview.files import write_files
 PICTURE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp")
 
 
-def render_session(session, path: str | Path, *, width: int = 1600, height: int = 1000,
-                   overwrite: bool = True) -> Path:  # fmt: skip
+def render_session(
+    session, path: str | Path, *, width: int = 1600, height: int = 1000, overwrite: bool = True
+) -> Path:
     """Draw a session with the same :class:`~chordview.gui.views.Timeline` the window uses.
 
     Parameters
@@ -69,8 +70,16 @@ def _encode(image, path: Path) -> bytes:
     return bytes(buffer.data())
 
 
-def render_file(audio: str | Path, output: str | Path, *, model="unet", device: str = "auto",
-                progress=None, fast: bool = False, overwrite: bool = False) -> Path:  # fmt: skip
+def render_file(
+    audio: str | Path,
+    output: str | Path,
+    *,
+    model="unet",
+    device: str = "auto",
+    progress=None,
+    fast: bool = False,
+    overwrite: bool = False,
+) -> Path:
     """Analyse ``audio`` and draw its views to ``output``, through the library's file workflow:
     the output is checked first (not the audio, not existing unless ``overwrite``, in a
     writable folder).
@@ -88,15 +97,23 @@ def render_file(audio: str | Path, output: str | Path, *, model="unet", device: 
     _check_suffix(output)
 
     def draw(analysis, targets) -> list[Path]:
-        return [render_session(Session.from_analysis(analysis), targets["png"],
-                               overwrite=overwrite)]  # fmt: skip
+        return [
+            render_session(Session.from_analysis(analysis), targets["png"], overwrite=overwrite)
+        ]
 
     def report(_index, _total, _name, stage, fraction):
         return progress(stage, fraction) if progress is not None else None
 
-    result = analyze_files([audio], model=model, device=device, fast=fast, overwrite=overwrite,
-                           targets=lambda _audio: {"png": output}, write=draw,
-                           progress=report)  # fmt: skip
+    result = analyze_files(
+        [audio],
+        model=model,
+        device=device,
+        fast=fast,
+        overwrite=overwrite,
+        targets=lambda _audio: {"png": output},
+        write=draw,
+        progress=report,
+    )
     if result.failures:
         raise result.failures[0].error
     return output

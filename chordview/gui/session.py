@@ -16,14 +16,24 @@ from chordview.decode import Segment
 from chordview.theory import PITCH_CLASSES, QUALITIES, pitch_class
 
 #: Every lane's title, in display order (the views' axis labels and the hover line read it).
-TITLES = {"cqt": "CQT", "pitch": "pitch class", "root": "root", "bass": "bass",
-          "tag": "chord tag", "chords": "chords"}  # fmt: skip
+TITLES = {
+    "cqt": "CQT",
+    "pitch": "pitch class",
+    "root": "root",
+    "bass": "bass",
+    "tag": "chord tag",
+    "chords": "chords",
+}
 #: The head lanes in display order: name -> (head, title).
 LANES = {
     name: (head, TITLES[name])
-    for name, head in (("pitch", "chord_pitch"), ("root", "chord_root"), ("bass", "chord_bass"),
-                       ("tag", "chord_tag"))
-}  # fmt: skip
+    for name, head in (
+        ("pitch", "chord_pitch"),
+        ("root", "chord_root"),
+        ("bass", "chord_bass"),
+        ("tag", "chord_tag"),
+    )
+}
 
 
 def tag_grid_order(classes: list[str]) -> tuple[np.ndarray, list[str]]:
@@ -63,9 +73,12 @@ MAX_TAG_ROWS = 36
 
 
 def active_tag_rows(
-    probs: np.ndarray, classes: list[str], *, threshold: float = TAG_ROW_THRESHOLD,
+    probs: np.ndarray,
+    classes: list[str],
+    *,
+    threshold: float = TAG_ROW_THRESHOLD,
     max_rows: int = MAX_TAG_ROWS,
-) -> np.ndarray:  # fmt: skip
+) -> np.ndarray:
     """Classes worth a row in the compact chord-tag lane, in grid order (by root, then quality).
 
     Parameters

@@ -137,9 +137,16 @@ class Lane:
             self.region.show()
 
     def set_image(
-        self, data: np.ndarray, *, duration: float, y0: float, height: float, levels, cmap,
+        self,
+        data: np.ndarray,
+        *,
+        duration: float,
+        y0: float,
+        height: float,
+        levels,
+        cmap,
         x0: float = 0.0,
-    ):  # fmt: skip
+    ):
         """Draw ``data`` ``(n_frames, n_rows)`` over ``[x0, x0 + duration] x [y0, y0 + height]``;
         the view stays within ``[0, duration]``."""
         if self.image is None:
@@ -197,14 +204,22 @@ class Timeline(pg.GraphicsLayoutWidget):
         bottom.setStyle(showValues=True)
         bottom.setLabel("time", units="s")
         self.colorbar = pg.ColorBarItem(
-            values=(-80, 0), colorMap=pg.colormap.get(CQT_CMAP), label="dB", width=14,
-            interactive=False, colorMapMenu=False,
-        )  # fmt: skip
+            values=(-80, 0),
+            colorMap=pg.colormap.get(CQT_CMAP),
+            label="dB",
+            width=14,
+            interactive=False,
+            colorMapMenu=False,
+        )
         self.ci.addItem(self.colorbar, row=0, col=1)
         self.prob_bar = pg.ColorBarItem(
-            values=(0, 1), colorMap=pg.colormap.get(PROB_CMAP), label="probability", width=14,
-            interactive=False, colorMapMenu=False,
-        )  # fmt: skip
+            values=(0, 1),
+            colorMap=pg.colormap.get(PROB_CMAP),
+            label="probability",
+            width=14,
+            interactive=False,
+            colorMapMenu=False,
+        )
         self.ci.addItem(self.prob_bar, row=1, col=1, rowspan=4)
         self.chords = ChordTrackItem()
         chord_plot = self.lanes["chords"].plot
@@ -238,9 +253,15 @@ class Timeline(pg.GraphicsLayoutWidget):
         midi0 = grid.midi_min  # the lowest bin's centre
         half = 0.5 / grid.bins_per_semitone
         cqt_lane = self.lanes["cqt"]
-        cqt_lane.set_image(a.cqt, duration=end, y0=midi0 - half,
-                           height=n_bins / grid.bins_per_semitone, levels=levels, cmap=CQT_CMAP,
-                           x0=session.cqt_offset)  # fmt: skip
+        cqt_lane.set_image(
+            a.cqt,
+            duration=end,
+            y0=midi0 - half,
+            height=n_bins / grid.bins_per_semitone,
+            levels=levels,
+            cmap=CQT_CMAP,
+            x0=session.cqt_offset,
+        )
         top = int(midi0 + n_bins / grid.bins_per_semitone)
         cqt_lane.set_row_ticks(
             [(m, note_name(m)) for m in range(int(midi0), top + 1, 12)],
@@ -261,9 +282,15 @@ class Timeline(pg.GraphicsLayoutWidget):
         """(Re)draw one head lane from the session (after the controller chose its rows, too)."""
         session = self.session
         data = session.lanes[name]
-        self.lanes[name].set_image(data, duration=session.frames_end, y0=0.0,
-                                   height=data.shape[1], levels=(0.0, 1.0), cmap=PROB_CMAP,
-                                   x0=session.output_offset)  # fmt: skip
+        self.lanes[name].set_image(
+            data,
+            duration=session.frames_end,
+            y0=0.0,
+            height=data.shape[1],
+            levels=(0.0, 1.0),
+            cmap=PROB_CMAP,
+            x0=session.output_offset,
+        )
         self._label_rows(name, session.row_labels[name])
 
     def _label_rows(self, name: str, labels: list[str]) -> None:
@@ -280,14 +307,16 @@ class Timeline(pg.GraphicsLayoutWidget):
             return
         if self.session.tag_compact:  # the chords that win frames always; the rest with room
             present = self.session.tag_present
-            lane.set_row_ticks([t for t in ticks if t[1] in present],
-                               [t for t in ticks if t[1] not in present])  # fmt: skip
+            lane.set_row_ticks(
+                [t for t in ticks if t[1] in present], [t for t in ticks if t[1] not in present]
+            )
             roots = [lab.split(":")[0] for lab in labels]
             edges = [i for i in range(1, len(roots)) if roots[i] != roots[i - 1]]
         else:
             n_q = len(QUALITIES)
-            groups = [(r * n_q + n_q / 2, PITCH_CLASSES[r]) for r in range(12)
-                      if r * n_q < len(labels)]  # fmt: skip
+            groups = [
+                (r * n_q + n_q / 2, PITCH_CLASSES[r]) for r in range(12) if r * n_q < len(labels)
+            ]
             extra = [t for t in ticks if t[1] in ("N", "X")]
             lane.set_row_ticks(groups + extra[:1], extra[1:])
             edges = [r * n_q for r in range(1, 13)]

@@ -80,8 +80,15 @@ class Job(QObject):
 class AnalysisJob(Job):
     """Load a song for playback, analyse it and derive the lane images -> :class:`Session`."""
 
-    def __init__(self, path: str | Path, *, model, device: str = "auto", playback_sr: int = 44100,
-                 fast: bool = False):  # fmt: skip
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        model,
+        device: str = "auto",
+        playback_sr: int = 44100,
+        fast: bool = False,
+    ):
         super().__init__()
         self.path, self.model, self.device = Path(path), model, device
         self.playback_sr, self.fast = playback_sr, fast
@@ -89,10 +96,16 @@ class AnalysisJob(Job):
     def work(self):
         from .engine import engine, map_audio
 
-        args = {"path": str(self.path), "model": str(self.model), "device": self.device,
-                "playback_sr": self.playback_sr, "fast": self.fast}  # fmt: skip
-        result = engine().run("analyse", args, progress=self.report,
-                              is_cancelled=lambda: self.is_cancelled)  # fmt: skip
+        args = {
+            "path": str(self.path),
+            "model": str(self.model),
+            "device": self.device,
+            "playback_sr": self.playback_sr,
+            "fast": self.fast,
+        }
+        result = engine().run(
+            "analyse", args, progress=self.report, is_cancelled=lambda: self.is_cancelled
+        )
         session = result["session"]
         session.y = map_audio(result["audio"], result["n_samples"])
         return session

@@ -58,8 +58,15 @@ def pulse(tmp_path_factory):
     os.environ["XDG_RUNTIME_DIR"] = str(runtime)
     os.environ["PULSE_RUNTIME_PATH"] = str(runtime / "pulse")
     os.environ["PULSE_SERVER"] = f"unix:{runtime / 'pulse' / 'native'}"
-    cmd = [exe, "--daemonize=yes", "--exit-idle-time=-1", "--disallow-exit", "-n",
-           "--load=module-null-sink", "--load=module-native-protocol-unix"]  # fmt: skip
+    cmd = [
+        exe,
+        "--daemonize=yes",
+        "--exit-idle-time=-1",
+        "--disallow-exit",
+        "-n",
+        "--load=module-null-sink",
+        "--load=module-native-protocol-unix",
+    ]
     if os.geteuid() == 0:  # root: a per-user server anyway, at raised priority (busy CPUs)
         cmd[1:1] = ["--system=false", "--high-priority=yes"]
     started = subprocess.run(cmd, capture_output=True, text=True, timeout=30)
@@ -102,8 +109,9 @@ def _wake_sink(sd, *, timeout: float = 5.0) -> None:
         out.fill(0)
         consumed[0] += frames
 
-    with sd.OutputStream(samplerate=SR, channels=1, dtype="float32", latency="high",
-                         callback=callback):  # fmt: skip
+    with sd.OutputStream(
+        samplerate=SR, channels=1, dtype="float32", latency="high", callback=callback
+    ):
         end = time.monotonic() + timeout
         while consumed[0] < SR // 2 and time.monotonic() < end:
             time.sleep(0.05)
@@ -129,8 +137,12 @@ def make_window(qtbot, tiny_bundle, tmp_path, messages):
 
     def make(**kwargs):
         settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-        window = MainWindow(model=str(tiny_bundle), settings=settings,
-                            notify=lambda *m: messages.append(m), **kwargs)  # fmt: skip
+        window = MainWindow(
+            model=str(tiny_bundle),
+            settings=settings,
+            notify=lambda *m: messages.append(m),
+            **kwargs,
+        )
         windows.append(window)
         window.show()
         return window

@@ -110,8 +110,9 @@ print("frames", w.session.analysis.n_frames if w.session else None)
 print("heavy", sorted({{m.split('.')[0] for m in sys.modules}} & {{'tensorflow', 'keras'}}))
 """
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         timeout=180, env=env)  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=180, env=env
+    )
     assert out.returncode == 0, out.stderr[-2000:]
     assert "frames None" not in out.stdout and "frames " in out.stdout, out.stdout
     assert "heavy []" in out.stdout, out.stdout
@@ -153,15 +154,21 @@ def test_model_menu_refuses_a_loadable_model_with_the_reasons(window, qtbot, tmp
     assert title == "Model refused" and "does not fit" in text and "fault:" in text
 
 
-def test_fast_analysis_is_one_pass_remembered_and_re_analyses(make_window, song, open_song,
-                                                               qtbot, tmp_path):  # fmt: skip
+def test_fast_analysis_is_one_pass_remembered_and_re_analyses(
+    make_window, song, open_song, qtbot, tmp_path
+):
     from chordview.architectures import build
     from chordview.bundle import save_bundle
 
     hp = {"filters": 2, "depth": 3, "collapse_filters": 8, "dilations": [1]}
-    shifted = save_bundle(tmp_path / "shifted", model=build("unet", **hp), name="shifted",
-                          architecture="unet", hyper_parameters=hp,
-                          decoder={"pitch_shifts": [-1, 0, 1]})  # fmt: skip
+    shifted = save_bundle(
+        tmp_path / "shifted",
+        model=build("unet", **hp),
+        name="shifted",
+        architecture="unet",
+        hyper_parameters=hp,
+        decoder={"pitch_shifts": [-1, 0, 1]},
+    )
     window = make_window()
     window.model = str(shifted)
     assert not window.fast and not window.fast_action.isChecked()

@@ -72,7 +72,10 @@ print(json.dumps({"painted": not image.isNull(), "heavy": heavy}))
 def test_window_paints_before_tensorflow_is_imported(tiny_bundle, tmp_path):
     out = subprocess.run(
         [sys.executable, "-c", PROBE, str(tiny_bundle), str(tmp_path / "s.ini")],
-        capture_output=True, text=True, check=True, timeout=120,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
     result = json.loads(out.stdout.strip().splitlines()[-1])
     assert result == {"painted": True, "heavy": []}

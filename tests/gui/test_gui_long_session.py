@@ -24,7 +24,8 @@ print("alive")
 
 
 def test_many_emissions_do_not_abort_the_interpreter(qapp):
-    out = subprocess.run([sys.executable, "-c", LONG_SESSION], capture_output=True, text=True,
-                         timeout=120)  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, "-c", LONG_SESSION], capture_output=True, text=True, timeout=120
+    )
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip() == "alive"

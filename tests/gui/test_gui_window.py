@@ -93,12 +93,19 @@ def test_hover_names_time_chord_and_top_tags(window, song, open_song):
 def test_keys_step_by_chord_and_jump_to_ends(window, song, open_song, qtbot):
     session = open_song(window, song)
     session.analysis.segments = [
-        Segment(0.0, 2.0, "C:maj", 0.9), Segment(2.0, 4.0, "F:maj", 0.8),
-        Segment(4.0, 6.0, "G:maj", 0.7), Segment(6.0, 8.0, "C:maj", 0.9),
-    ]  # fmt: skip
+        Segment(0.0, 2.0, "C:maj", 0.9),
+        Segment(2.0, 4.0, "F:maj", 0.8),
+        Segment(4.0, 6.0, "G:maj", 0.7),
+        Segment(6.0, 8.0, "C:maj", 0.9),
+    ]
     window.setFocus()
-    steps = [(Qt.Key.Key_Right, 2.0), (Qt.Key.Key_Right, 4.0), (Qt.Key.Key_Left, 2.0),
-             (Qt.Key.Key_End, session.duration), (Qt.Key.Key_Home, 0.0)]  # fmt: skip
+    steps = [
+        (Qt.Key.Key_Right, 2.0),
+        (Qt.Key.Key_Right, 4.0),
+        (Qt.Key.Key_Left, 2.0),
+        (Qt.Key.Key_End, session.duration),
+        (Qt.Key.Key_Home, 0.0),
+    ]
     for key, expected in steps:
         qtbot.keyClick(window, key)
         assert window.time == pytest.approx(expected), key
@@ -128,8 +135,13 @@ def test_recent_files_and_drop(window, song, open_song, qtbot, tmp_path):
     assert actions
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(song))])
-    event = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime,
-                       Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)  # fmt: skip
+    event = QDropEvent(
+        QPointF(10, 10),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
     with qtbot.waitSignal(window.sessionReady, timeout=60_000):
         window.dropEvent(event)
 
@@ -142,9 +154,16 @@ def test_recent_files_survive_a_restart(window, song, open_song, qtbot, tmp_path
     open_song(window, song)
     ini = tmp_path / "settings.ini"
     qtbot.waitUntil(lambda: ini.exists() and song.name in ini.read_text(), timeout=5000)
-    code = ("import sys; from PySide6.QtCore import QSettings; "
-            "v = QSettings(sys.argv[1], QSettings.Format.IniFormat).value('recent'); "
-            "print(v if isinstance(v, str) else v[0])")  # fmt: skip
-    out = subprocess.run([sys.executable, "-c", code, str(ini)], capture_output=True, text=True,
-                         timeout=60, check=True)  # fmt: skip
+    code = (
+        "import sys; from PySide6.QtCore import QSettings; "
+        "v = QSettings(sys.argv[1], QSettings.Format.IniFormat).value('recent'); "
+        "print(v if isinstance(v, str) else v[0])"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(ini)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     assert out.stdout.strip() == str(song.resolve())
