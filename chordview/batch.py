@@ -105,12 +105,14 @@ def _walk(folder: Path, failures: list[Failure]) -> list[Path]:
     return found
 
 
-def expand_inputs(paths: Iterable[str | Path]) -> tuple[list[Path], list[Failure]]:
+def expand_inputs(
+    paths: Iterable[str | Path], *, once: bool = True
+) -> tuple[list[Path], list[Failure]]:
     """Files and folders -> the audio files to analyse, each once, and what could not be read.
 
     A folder gives the audio files below it (by extension, sorted); a file given by name is
     taken whatever its extension. The same file named twice, or through a link, is analysed
-    once. A missing path, a symlink loop, an unreadable folder or a folder without audio is a
+    once (unless ``once`` is False: a scored set counts every track). A missing path, a symlink loop, an unreadable folder or a folder without audio is a
     :class:`Failure`; the rest goes on.
 
     Returns
@@ -127,8 +129,9 @@ def expand_inputs(paths: Iterable[str | Path]) -> tuple[list[Path], list[Failure
         path = Path(item).expanduser()
         text = str(path)
         if path.is_dir():
+            before = len(failures)
             below = _walk(path, failures)
-            if not below and not any(f.path.startswith(text) for f in failures):
+            if not below and len(failures) == before:  # nothing there, and nothing unreadable
                 failures.append(
                     Failure(
                         text,
@@ -148,7 +151,7 @@ def expand_inputs(paths: Iterable[str | Path]) -> tuple[list[Path], list[Failure
             continue
         for file in below:
             key = _file_id(file)
-            if key is not None and key in seen:
+            if once and key is not None and key in seen:
                 continue
             seen.add(key)
             files.append(file)
@@ -170,6 +173,7 @@ def analyze_files(
     device: str = "auto",
     fast: bool = False,
     analyzer=None,
+    once: bool = True,
     targets: Callable[[Path], dict[str, Path]] | None = None,
     write: Callable[[object, dict[str, Path]], list[Path]] | None = None,
     progress: BatchProgress | None = None,
@@ -198,6 +202,8 @@ def analyze_files(
         there is a file to analyse.
     analyzer : Analyzer, optional
         An analyzer to use instead of ``model``, ``device`` and ``fast``.
+    once : bool
+        Analyse a file named twice (or through a link) once; see :func:`expand_inputs`.
     targets : callable, optional
         ``targets(audio) -> {kind: path}``, the outputs of one file (default: ``formats`` in
         ``output_dir``, :func:`chordview.export.output_paths`); ``{}`` writes nothing.
@@ -236,14 +242,14 @@ def analyze_files(
     if write is None:
 
         def write(analysis, paths: dict[str, Path]) -> list[Path]:
-            return write_outputs(analysis, paths, overwrite=overwrite)
+            return write_outputs(analysis, paths, overwrite=overwrite, protect=files)
 
     def fail(failure: Failure) -> None:
         result.failures.append(failure)
         if on_failure is not None:
             on_failure(failure)
 
-    files, bad = expand_inputs(paths)
+    files, bad = expand_inputs(paths, once=once)
     for failure in bad:
         fail(failure)
     if not files:

@@ -247,9 +247,24 @@ def cmd_models(args) -> int:
     return 0
 
 
-def _evaluation_outputs(output: Path, *, overwrite: bool) -> dict[str, Path]:
+def _evaluation_inputs(folder: Path, model: str) -> list[Path]:
+    """What an evaluation reads: the audio and references of ``folder`` and the model's files
+    (an output must never replace one of them)."""
+    from chordview.bundle import resolve
+    from chordview.evaluation import find_references
+
+    inputs = [p for pair in find_references(folder) for p in pair] if folder.is_dir() else []
+    try:
+        path = resolve(model)
+    except ChordviewError:  # an unknown model fails later, with its own message
+        return inputs
+    return inputs + (sorted(path.iterdir()) if path.is_dir() else [path])
+
+
+def _evaluation_outputs(output: Path, *, overwrite: bool, inputs: list[Path]) -> dict[str, Path]:
     """OUTPUT.md and OUTPUT.json (an OUTPUT ending in .md or .json names both), checked before
-    the evaluation: the folder exists and is writable, and no file is replaced unasked."""
+    the evaluation: the folder exists and is writable, no file is replaced unasked, and none is
+    one of ``inputs``."""
     from chordview.errors import OutputError
     from chordview.export import check_targets
 
@@ -260,7 +275,7 @@ def _evaluation_outputs(output: Path, *, overwrite: bool) -> dict[str, Path]:
         )
     base = output.with_suffix("") if output.suffix in (".md", ".json") else output
     paths = {"md": base.with_name(base.name + ".md"), "json": base.with_name(base.name + ".json")}
-    check_targets(paths, overwrite=overwrite)
+    check_targets(paths, overwrite=overwrite, inputs=inputs)
     return paths
 
 
@@ -278,7 +293,10 @@ def cmd_evaluate(args) -> int:
     from chordview.files import write_files
 
     # what would fail after the evaluation is checked before it
-    outputs = _evaluation_outputs(args.output, overwrite=args.overwrite) if args.output else {}
+    outputs = {}
+    if args.output:
+        inputs = _evaluation_inputs(args.folder, args.model)
+        outputs = _evaluation_outputs(args.output, overwrite=args.overwrite, inputs=inputs)
     bundle_dir = recordable_bundle(args.model) if args.record else None
 
     def show(name, scores):

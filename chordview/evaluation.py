@@ -178,7 +178,11 @@ def evaluate_folder(
             on_failure(name, failure.error)
 
     analyzer.analyze_files(
-        [audio for audio, _ in pairs], targets=lambda _audio: {}, write=scored, on_failure=failed
+        [audio for audio, _ in pairs],
+        once=False,
+        targets=lambda _audio: {},
+        write=scored,
+        on_failure=failed,
     )
     if not per_track:
         raise AnnotationError(

@@ -158,8 +158,12 @@ def write_outputs(
     *,
     overwrite: bool = False,
     inputs: Iterable[str | Path] = (),
+    protect: Iterable[str | Path] = (),
 ) -> list[Path]:
     """Write every format in ``targets`` (format -> path) all-or-nothing.
+
+    ``protect`` names more files that must survive (a batch's other inputs): cleaning up after
+    a killed writer never removes one of them, even one named like a staging file.
 
     The analysed file itself (``analysis.path``) and every path in ``inputs`` are never
     written. If any target fails, none is changed: targets already replaced are restored.
@@ -185,7 +189,7 @@ def write_outputs(
 
     try:
         texts = {Path(path): _render(analysis, fmt) for fmt, path in targets.items()}
-        write_files(texts, overwrite=overwrite, before_rename=recheck)
+        write_files(texts, overwrite=overwrite, before_rename=recheck, protect=[*sources, *protect])
     except FileExistsError as exc:
         raise OutputError(f"{exc.filename} exists; pass --overwrite to replace it") from None
     except OSError as exc:

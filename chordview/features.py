@@ -19,7 +19,6 @@ from dataclasses import asdict, dataclass, fields
 import numpy as np
 
 from chordview.audio import MAX_PEAK
-from chordview.contract import frames_to_time
 from chordview.numba_cache import ensure_numba_cache
 
 #: Largest CQT magnitude squared safely in float32 (librosa's dB works on power).
@@ -132,10 +131,6 @@ class FeatureSpec:
     def n_frames(self, n_samples: int) -> int:
         """Number of whole frames in ``n_samples`` samples at ``sr`` (pumpp's convention)."""
         return int(n_samples) // self.hop_length
-
-    def frame_times(self, n_frames: int) -> np.ndarray:
-        """Start time of each frame, in seconds."""
-        return frames_to_time(np.arange(n_frames), sr=self.sr, hop_length=self.hop_length)
 
 
 DEFAULT_SPEC = FeatureSpec()

@@ -16,19 +16,26 @@ from __future__ import annotations
 import os
 import re
 import secrets
-import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 #: A staging entry older than this is stale whatever its process id says (another host's, or a
 #: process id reused since).
 STALE_SECONDS = 24 * 3600
-_STAGING_RE = re.compile(r"^\.(?P<name>.+)\.(?:(?P<pid>\d+)-)?[0-9a-f]{12}\.(?:tmp|old)$")
+_STAGING_RE = re.compile(r"^\.(?P<name>.+)\.(?:(?P<pid>\d+)-)?[0-9a-f]{12}\.(?P<kind>tmp|old)$")
+#: Bytes of the target's name kept in a staging name: with the dots, the process id and the
+#: random part the whole stays within the 255 bytes most file systems allow.
+_NAME_BYTES = 200
+
+
+def _base(target: Path) -> str:
+    """The target's name as it appears in its staging names (cut to :data:`_NAME_BYTES`)."""
+    return target.name.encode("utf-8")[:_NAME_BYTES].decode("utf-8", "ignore")
 
 
 def _staging_name(target: Path, kind: str = "tmp") -> Path:
-    return target.with_name(f".{target.name}.{os.getpid()}-{secrets.token_hex(6)}.{kind}")
+    return target.with_name(f".{_base(target)}.{os.getpid()}-{secrets.token_hex(6)}.{kind}")
 
 
 def _pid_alive(pid: int) -> bool:
@@ -41,47 +48,70 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def remove_stale(target: str | Path) -> list[Path]:
-    """Remove staging entries of ``target`` left behind by a process that was killed mid-write.
+def _file_ids(paths: Iterable[str | Path]) -> set[tuple[int, int]]:
+    ids = set()
+    for path in paths:
+        try:
+            st = os.stat(path)
+        except (OSError, ValueError):
+            continue
+        ids.add((st.st_dev, st.st_ino))
+    return ids
 
-    An entry is stale when its process no longer runs, or it is older than
-    :data:`STALE_SECONDS`; entries of running processes (a concurrent writer) are left alone.
-    Only names of this module's own pattern for this very target are touched.
+
+def remove_stale(target: str | Path, *, protect: Iterable[str | Path] = ()) -> list[Path]:
+    """Clean up after a writer of ``target`` that was killed mid-write.
+
+    Only regular files of this user named in this module's pattern for this very target are
+    considered, never one of ``protect`` (the inputs of a run). One is stale when the process
+    named in it no longer runs, or when it was made more than :data:`STALE_SECONDS` ago (an
+    older release's names carry no process id: only age counts for them). A stale staging file
+    is removed. A stale backup (``.old``) is removed if the target exists, and otherwise put back
+    in the target's place: it is the only copy of a file that was being replaced.
 
     Returns
     -------
     list of Path
-        The entries removed.
+        The entries removed or put back.
     """
+    import stat
+
     target = Path(target)
-    removed = []
+    done: list[Path] = []
     try:
         entries = list(os.scandir(target.parent))
     except OSError:
-        return removed
+        return done
+    protected = None  # the inputs' ids, found only when some entry matches the pattern
     now = time.time()
     for entry in entries:
         m = _STAGING_RE.match(entry.name)
-        if m is None or m.group("name") != target.name:
+        if m is None or m.group("name") != _base(target):
             continue
         try:
             st = entry.stat(follow_symlinks=False)
         except OSError:
             continue
+        if protected is None:
+            protected = _file_ids(protect)
+        if not stat.S_ISREG(st.st_mode) or (st.st_dev, st.st_ino) in protected:
+            continue
+        if hasattr(os, "getuid") and st.st_uid != os.getuid():
+            continue
         pid = m.group("pid")
         dead = pid is not None and int(pid) != os.getpid() and not _pid_alive(int(pid))
-        if not (dead or now - st.st_mtime > STALE_SECONDS):
+        if not (dead or now - st.st_ctime > STALE_SECONDS):
             continue
         path = Path(entry.path)
         try:
-            if entry.is_dir(follow_symlinks=False):
-                shutil.rmtree(path)
+            if m.group("kind") == "old" and not os.path.lexists(target):
+                os.replace(path, target)
             else:
                 path.unlink()
-            removed.append(path)
+            done.append(path)
         except OSError:
             pass
-    return removed
+    return done
 
 
 def staging_file(target: str | Path) -> tuple[int, Path]:
@@ -128,6 +158,7 @@ def write_files(
     *,
     overwrite: bool = True,
     before_rename: Callable[[], None] | None = None,
+    protect: Iterable[str | Path] = (),
 ) -> None:
     """Write each ``{path: text or bytes}`` all-or-nothing.
 
@@ -137,6 +168,8 @@ def write_files(
     restored and the new ones removed, so the set stays as it was. Without ``overwrite`` an
     existing target is never replaced, even one created by another process meanwhile.
     ``before_rename`` runs once everything is staged; raising there also changes no file.
+    Staging files a killed writer left are cleaned up first (:func:`remove_stale`), never one of
+    ``protect``.
 
     Raises
     ------
@@ -149,7 +182,7 @@ def write_files(
     try:
         for target, data in contents.items():
             target = Path(target)
-            remove_stale(target)
+            remove_stale(target, protect=protect)
             fd, tmp = staging_file(target)
             staged.append((tmp, target))
             mode = "wb" if isinstance(data, bytes) else "w"
@@ -167,16 +200,20 @@ def write_files(
             backup = None
             if os.path.isdir(target) and not os.path.islink(target):
                 raise IsADirectoryError(21, "is a folder", str(target))
+            moved = False  # True: the backup is the only copy of the old file
             if os.path.lexists(target):
                 backup = _staging_name(target, "old")
                 try:
                     os.link(target, backup, follow_symlinks=False)
                 except OSError:  # no hard links here: move it aside (briefly absent)
                     os.replace(target, backup)
+                    moved = True
             try:
                 os.replace(tmp, target)
             except BaseException:
-                if backup is not None:
+                if moved:
+                    os.replace(backup, target)  # put the only copy back
+                elif backup is not None:
                     os.unlink(backup)
                 raise
             done.append((target, backup))

@@ -122,9 +122,11 @@ def predict(
     predictor : Predictor
         The model to run.
     window : int
-        Frames per network call.
+        Frames per network call (rounded up to a multiple of ``align``, and more than twice the
+        margin).
     margin : int
-        Frames of context discarded at each inner window edge.
+        Frames of context discarded at each inner window edge (rounded up to a multiple of
+        ``align``).
     align : int, optional
         Window starts are multiples of this (the network's time pooling factor); default: the
         predictor's, from :func:`chordview.architectures.time_alignment`.
@@ -138,8 +140,8 @@ def predict(
     """
     n = len(features)
     align = predictor.align if align is None else int(align)
-    if window <= 2 * margin or window % align or margin % align:
-        raise ValueError("window must exceed twice the margin; both multiples of align")
+    margin = -(-margin // align) * align  # both on the pooling grid, rounded up
+    window = max(-(-window // align) * align, 2 * margin + align)
     step = window - 2 * margin
     outputs: dict[str, np.ndarray] = {}
     # Window starts stay on the pooling grid so each window sees the frames as one pass would;

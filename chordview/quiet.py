@@ -12,6 +12,19 @@ import os
 import re
 import sys
 import tempfile
+import threading
+
+#: fd 2 belongs to the whole process: one capture at a time, so two threads' captures never
+#: interleave (each would restore the other's sink). Re-entrant for nesting in one thread.
+_FD2 = threading.RLock()
+
+
+def _replay(data: bytes) -> None:
+    """Write captured bytes to fd 2; a closed or full stderr loses them, nothing else."""
+    try:
+        os.write(2, data)
+    except OSError:
+        pass
 
 
 @contextlib.contextmanager
@@ -20,12 +33,19 @@ def _fd2_captured(done):
 
     ``done`` runs with fd 2 restored, so what it writes reaches the real stderr.
     """
-    try:
-        sys.stderr.flush()
-        saved = os.dup(2)
-    except (OSError, ValueError, AttributeError):  # no real fd 2 (some GUIs, tests)
-        yield
-        return
+    with _FD2:
+        try:
+            sys.stderr.flush()
+            saved = os.dup(2)
+        except (OSError, ValueError, AttributeError):  # no real fd 2 (some GUIs, tests)
+            yield
+            return
+        with _sink_on_fd2(saved, done):
+            yield
+
+
+@contextlib.contextmanager
+def _sink_on_fd2(saved: int, done):
     with tempfile.TemporaryFile(mode="w+b") as sink:
         os.dup2(sink.fileno(), 2)
         failed = True
@@ -44,7 +64,7 @@ def native_stderr_silenced():
 
     def done(captured: bytes, failed: bool) -> None:
         if failed and captured:
-            os.write(2, captured)
+            _replay(captured)
 
     return _fd2_captured(done)
 
@@ -60,7 +80,7 @@ def native_stderr_filtered(drop: re.Pattern[bytes]):
     def done(captured: bytes, failed: bool) -> None:
         kept = b"".join(line for line in captured.splitlines(keepends=True) if not drop.match(line))
         if kept:
-            os.write(2, kept)
+            _replay(kept)
 
     return _fd2_captured(done)
 

@@ -126,3 +126,12 @@ def test_window_alignment_comes_from_the_architecture(tiny_bundle):
     assert time_alignment(None) == UNKNOWN_ALIGNMENT
     assert Analyzer(tiny_bundle, device="cpu").predictor.align == 8  # the tiny UNet has depth 3
     assert Analyzer("cr2", device="cpu").predictor.align == 1
+
+
+def test_a_deep_pooling_factor_rounds_the_windows_onto_its_grid(tiny_bundle):
+    predictor = Predictor(load_bundle(tiny_bundle).model, device="cpu", align=128)
+    x = np.random.default_rng(1).normal(-40, 12, (1100, 216, 1)).astype(np.float32)
+    whole = predict(x, predictor=predictor, window=4096, margin=64)
+    windowed = predict(x, predictor=predictor, window=300, margin=64)  # neither on the grid
+    for head, arr in whole.items():
+        np.testing.assert_allclose(windowed[head], arr, atol=2e-4)

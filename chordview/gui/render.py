@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from chordview.errors import OutputError
+from chordview.errors import AudioError, OutputError
 from chordview.files import write_files
 
 PICTURE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp")
@@ -95,6 +95,8 @@ def render_file(
 
     output = Path(output)
     _check_suffix(output)
+    if Path(audio).is_dir():
+        raise AudioError(f"{audio}: is a folder; render draws one song (give an audio file)")
 
     def draw(analysis, targets) -> list[Path]:
         return [

@@ -326,3 +326,142 @@ def test_evaluate_goes_on_after_a_bad_reference(capsys, tiny_bundle, wav_file, t
     assert rc != 0 and "Traceback" not in out + err
     assert "a.wav: root" in out and "c.wav: root" in out
     assert "scored 2 of 3 tracks; 1 failed" in err and "b.wav" in err
+
+
+# --- found in review ----------------------------------------------------------------------------
+
+
+def test_without_hard_links_a_failed_swap_puts_the_old_file_back(tmp_path, monkeypatch):
+    """Where hard links are refused (FAT, some shares, protected_hardlinks), the old file is
+    moved aside; if the new one cannot take its place, the old one goes back."""
+    from chordview import files
+
+    target = tmp_path / "a.lab"
+    target.write_text("old a\n")
+
+    def no_links(*_args, **_kwargs):
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(files.os, "link", no_links)
+
+    def staged_file_vanishes():  # the swap then fails for real: its source is gone
+        for tmp in tmp_path.glob(".a.lab.*.tmp"):
+            tmp.unlink()
+
+    with pytest.raises(FileNotFoundError):
+        files.write_files({target: "new a\n"}, before_rename=staged_file_vanishes)
+    assert target.read_text() == "old a\n"
+    assert _hidden(tmp_path) == []
+
+
+def test_cleaning_up_never_touches_inputs_folders_or_the_only_copy(capsys, tiny_bundle, tmp_path):
+    from chordview import files
+
+    x = _wav(tmp_path / "x.wav")
+    planted = _wav(tmp_path / ".x.lab.999999-0123456789ab.tmp")  # an input, named like staging
+    folder = tmp_path / ".x.lab.999998-0123456789ab.tmp"  # a user's folder of that name
+    folder.mkdir()
+    rc, err = _run(capsys, "analyze", x, planted, "--model", tiny_bundle, "--format", "lab")
+    assert planted.exists() and folder.is_dir()
+    assert (tmp_path / "x.lab").is_file()
+    # a writer killed after moving the old file aside: its backup is the only copy
+    target = tmp_path / "song.lab"
+    only_copy = tmp_path / ".song.lab.999997-0123456789ab.old"
+    only_copy.write_text("the only copy\n")
+    assert files.remove_stale(target) == [only_copy]
+    assert target.read_text() == "the only copy\n"
+
+
+def test_captures_of_stderr_from_two_threads_leave_it_where_it_was():
+    import threading
+    import time
+
+    from chordview.quiet import native_stderr_silenced
+
+    before = os.readlink("/proc/self/fd/2")
+    a_in, a_go, b_go = threading.Event(), threading.Event(), threading.Event()
+
+    def first():  # enters first, leaves first
+        with native_stderr_silenced():
+            a_in.set()
+            a_go.wait(10)
+
+    def second():  # enters while the first holds fd 2, leaves last
+        with native_stderr_silenced():
+            b_go.wait(10)
+
+    a = threading.Thread(target=first)
+    a.start()
+    a_in.wait(10)
+    b = threading.Thread(target=second)
+    b.start()
+    time.sleep(0.2)
+    a_go.set()
+    a.join(10)
+    b_go.set()
+    b.join(10)
+    assert os.readlink("/proc/self/fd/2") == before  # not a deleted temporary file
+
+
+def test_a_full_stderr_while_replaying_native_output_is_not_an_error():
+    code = ("import os; from chordview.quiet import native_stderr_silenced\n"
+            "try:\n    with native_stderr_silenced():\n        os.write(2, b'chatter')\n"
+            "        raise KeyError('x')\nexcept KeyError:\n    print('kept its own error')")  # fmt: skip
+    proc = subprocess.run(["bash", "-c", f"{sys.executable} -c \"{code}\" 2>/dev/full"],
+                          capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert proc.stdout.strip() == "kept its own error", proc.stderr
+
+
+def test_evaluate_never_writes_over_its_model(capsys, tiny_bundle, tmp_path):
+    import shutil
+
+    bundle = tmp_path / "mine"
+    shutil.copytree(tiny_bundle, bundle)
+    before = (bundle / "bundle.json").read_bytes()
+    songs = tmp_path / "songs"
+    songs.mkdir()
+    _wav(songs / "a.wav")
+    (songs / "a.lab").write_text("0.0\t1.0\tC:maj\n")
+    for output in (bundle / "bundle", bundle / "bundle.json"):
+        rc = main(
+            ["evaluate", str(songs), "--model", str(bundle), "-o", str(output), "--overwrite"]
+        )
+        err = capsys.readouterr().err
+        assert rc == OutputError.exit_code and "is an input of this run" in err
+    assert (bundle / "bundle.json").read_bytes() == before
+
+
+def test_evaluate_scores_every_track_even_linked_ones(capsys, tiny_bundle, tmp_path):
+    _wav(tmp_path / "a.wav")
+    os.link(tmp_path / "a.wav", tmp_path / "b.wav")
+    for name in ("a", "b"):
+        (tmp_path / f"{name}.lab").write_text("0.0\t1.0\tC:maj\n")
+    assert main(["evaluate", str(tmp_path), "--model", str(tiny_bundle)]) == 0
+    assert "2 tracks in" in capsys.readouterr().out
+
+
+def test_render_of_a_folder_is_one_line_and_writes_nothing(capsys, tiny_bundle, tmp_path):
+    songs = tmp_path / "in"
+    songs.mkdir()
+    _wav(songs / "a.wav")
+    _wav(songs / "b.wav")
+    rc, err = _run(capsys, "render", songs, "-o", tmp_path / "out.png", "--model", tiny_bundle)
+    assert rc == AudioError.exit_code and "is a folder; render draws one song" in err
+    assert not (tmp_path / "out.png").exists()
+
+
+def test_an_empty_folder_is_reported_whatever_came_before(tmp_path):
+    from chordview.batch import expand_inputs
+
+    (tmp_path / "music").mkdir()
+    for order in ([tmp_path / "music2" / "gone.wav", tmp_path / "music"],
+                  [tmp_path / "music", tmp_path / "music2" / "gone.wav"]):  # fmt: skip
+        _files, failures = expand_inputs(order)
+        assert len(failures) == 2, failures
+
+
+def test_a_long_file_name_can_be_written(capsys, tiny_bundle, tmp_path):
+    song = _wav(tmp_path / ("x" * 240 + ".wav"))
+    rc, err = _run(capsys, "analyze", song, "--model", tiny_bundle, "--format", "lab")
+    assert rc == 0, err
+    assert (tmp_path / ("x" * 240 + ".lab")).is_file()
