@@ -10,10 +10,12 @@ features, vocabulary and decoder.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import shutil
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -256,25 +258,12 @@ def load_bundle(model: str | Path) -> Bundle:
                 else ""
             )
         )
-    weights = bundle_file(path, meta["weights"]["file"], field="weights file")
-    if weights.suffix == ".keras":
-        net = _load_keras_file(weights)
-    else:
-        from chordview.architectures import build
-
-        try:
-            net = build(meta["architecture"], **meta.get("hyper_parameters", {}))
-        except ModelError:
-            raise
-        except Exception as exc:  # the builder refuses the hyper-parameters, in its own words
-            raise ModelError(
-                f"{path}: architecture {meta['architecture']!r} does not build with "
-                f"these hyper_parameters ({first_line(exc)})"
-            ) from None
-        try:
-            net.load_weights(weights)
-        except Exception as exc:  # h5 errors, shape mismatches: all mean an unusable bundle
-            raise ModelError(f"{path}: cannot load weights ({first_line(exc)})") from None
+    with _verified_copy(
+        bundle_file(path, meta["weights"]["file"], field="weights file"),
+        sha256=meta["weights"]["sha256"],
+        where=path,
+    ) as weights:
+        net = _load_network(path, meta, weights)
     features = FeatureSpec.from_dict(meta["features"])  # checked by the schema
     expected_input = (features.n_bins, features.n_channels)
     if tuple(net.input_shape[2:]) != expected_input:
@@ -292,6 +281,45 @@ def load_bundle(model: str | Path) -> Bundle:
         meta=meta,
         path=path,
     )
+
+
+@contextlib.contextmanager
+def _verified_copy(weights: Path, *, sha256: str, where: Path):
+    """A private copy of ``weights`` whose sha256 is checked: what is loaded is what was
+    checked, even if the bundle's file is replaced meanwhile."""
+    with tempfile.TemporaryDirectory(prefix="chordview-weights-") as tmp:
+        copy = Path(tmp) / weights.name
+        try:
+            shutil.copyfile(weights, copy)
+        except OSError as exc:
+            raise ModelError(f"{where}: cannot read {weights.name} ({exc.strerror})") from None
+        if sha256_file(copy) != sha256:
+            raise ModelError(
+                f"{where}: weights do not match the sha256 in {BUNDLE_JSON} (changed while loading)"
+            )
+        yield copy
+
+
+def _load_network(path: Path, meta: dict, weights: Path):
+    """The network of a checked bundle, built and loaded from ``weights``."""
+    if weights.suffix == ".keras":
+        return _load_keras_file(weights)
+    from chordview.architectures import build
+
+    try:
+        net = build(meta["architecture"], **meta.get("hyper_parameters", {}))
+    except ModelError:
+        raise
+    except Exception as exc:  # the builder refuses the hyper-parameters, in its own words
+        raise ModelError(
+            f"{path}: architecture {meta['architecture']!r} does not build with "
+            f"these hyper_parameters ({first_line(exc)})"
+        ) from None
+    try:
+        net.load_weights(weights)
+    except Exception as exc:  # h5 errors, shape mismatches: all mean an unusable bundle
+        raise ModelError(f"{path}: cannot load weights ({first_line(exc)})") from None
+    return net
 
 
 def _load_keras_file(path: Path):

@@ -354,3 +354,19 @@ def test_the_shipped_descriptions_fit_the_schema(name):
 
     assert meta_problems(read_meta(resolve(name))) == []
     assert bundle_problems(resolve(name))[1] == []
+
+
+def test_the_weights_loaded_are_the_weights_checked(tiny_bundle, tmp_path):
+    """Found in review: the weights were hashed on one open and loaded on another, so a file
+    swapped in between was loaded unchecked. Now a private copy is hashed and loaded."""
+    from chordview.bundle import _verified_copy, read_meta, sha256_file
+
+    meta = read_meta(tiny_bundle)
+    weights = tiny_bundle / meta["weights"]["file"]
+    with _verified_copy(weights, sha256=meta["weights"]["sha256"], where=tiny_bundle) as copy:
+        assert copy != weights and sha256_file(copy) == meta["weights"]["sha256"]
+    swapped = tmp_path / weights.name
+    swapped.write_bytes(weights.read_bytes()[:-1] + b"\0")
+    with pytest.raises(ModelError, match="changed while loading"):
+        with _verified_copy(swapped, sha256=meta["weights"]["sha256"], where=tiny_bundle):
+            pass

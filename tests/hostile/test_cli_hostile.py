@@ -404,11 +404,17 @@ def test_captures_of_stderr_from_two_threads_leave_it_where_it_was():
 
 
 def test_a_full_stderr_while_replaying_native_output_is_not_an_error():
-    code = ("import os; from chordview.quiet import native_stderr_silenced\n"
-            "try:\n    with native_stderr_silenced():\n        os.write(2, b'chatter')\n"
-            "        raise KeyError('x')\nexcept KeyError:\n    print('kept its own error')")  # fmt: skip
-    proc = subprocess.run(["bash", "-c", f"{sys.executable} -c \"{code}\" 2>/dev/full"],
-                          capture_output=True, text=True, timeout=60)  # fmt: skip
+    code = (
+        "import os; from chordview.quiet import native_stderr_silenced\n"
+        "try:\n    with native_stderr_silenced():\n        os.write(2, b'chatter')\n"
+        "        raise KeyError('x')\nexcept KeyError:\n    print('kept its own error')"
+    )
+    proc = subprocess.run(
+        ["bash", "-c", f'{sys.executable} -c "{code}" 2>/dev/full'],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.stdout.strip() == "kept its own error", proc.stderr
 
 
@@ -454,8 +460,10 @@ def test_an_empty_folder_is_reported_whatever_came_before(tmp_path):
     from chordview.batch import expand_inputs
 
     (tmp_path / "music").mkdir()
-    for order in ([tmp_path / "music2" / "gone.wav", tmp_path / "music"],
-                  [tmp_path / "music", tmp_path / "music2" / "gone.wav"]):  # fmt: skip
+    for order in (
+        [tmp_path / "music2" / "gone.wav", tmp_path / "music"],
+        [tmp_path / "music", tmp_path / "music2" / "gone.wav"],
+    ):
         _files, failures = expand_inputs(order)
         assert len(failures) == 2, failures
 
