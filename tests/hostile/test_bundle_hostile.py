@@ -366,7 +366,9 @@ def test_the_weights_loaded_are_the_weights_checked(tiny_bundle, tmp_path):
     with _verified_copy(weights, sha256=meta["weights"]["sha256"], where=tiny_bundle) as copy:
         assert copy != weights and sha256_file(copy) == meta["weights"]["sha256"]
     swapped = tmp_path / weights.name
-    swapped.write_bytes(weights.read_bytes()[:-1] + b"\0")
+    data = bytearray(weights.read_bytes())
+    data[len(data) // 2] ^= 0xFF  # another file of the same name and size
+    swapped.write_bytes(bytes(data))
     with pytest.raises(ModelError, match="changed while loading"):
         with _verified_copy(swapped, sha256=meta["weights"]["sha256"], where=tiny_bundle):
             pass
