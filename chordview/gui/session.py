@@ -13,7 +13,7 @@ import numpy as np
 
 from chordview.contract import frames_to_time
 from chordview.decode import Segment
-from chordview.theory import PITCH_CLASSES, QUALITIES, pitch_class
+from chordview.theory import PITCH_CLASSES, QUALITIES, Key, musician, pitch_class
 
 #: Every lane's title, in display order (the views' axis labels and the hover line read it).
 TITLES = {
@@ -147,6 +147,7 @@ class Session:
     tag_order: np.ndarray | None = None
     tag_present: set = field(default_factory=set)
     levels: tuple[float, float] = (-80.0, 0.0)
+    key: Key | None = None  # the song's key, for chord names (set by from_analysis)
 
     @classmethod
     def from_analysis(cls, analysis, *, y: np.ndarray | None = None, sr: int = 44100) -> Session:
@@ -154,6 +155,7 @@ class Session:
         session = cls(analysis=analysis, y=y, sr=sr)
         analysis.cqt = np.ascontiguousarray(analysis.cqt, dtype=np.float32)
         session.levels = cqt_levels(analysis.cqt)
+        session.key = analysis.key
         vocab = analysis.vocabulary
         for lane, (head, _) in LANES.items():
             probs = np.asarray(analysis.outputs[head], dtype=np.float32)
@@ -270,7 +272,8 @@ class Session:
         parts = [f"{t:7.2f} s"]
         seg = self.segment_at(t)
         if seg is not None:
-            parts.append(f"chord {seg.label} ({seg.confidence:.2f})")
+            name = musician(seg.label, key=self.key)
+            parts.append(f"chord {name} ({seg.label}, {seg.confidence:.2f})")
         if frame is None:
             return "  |  ".join(parts)
         tags = ", ".join(f"{name} {p:.2f}" for name, p in self.top_tags(frame))

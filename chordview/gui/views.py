@@ -271,7 +271,7 @@ class Timeline(pg.GraphicsLayoutWidget):
         self.colorbar.setImageItem(cqt_lane.image)
         for name in ("pitch", "root", "bass", "tag"):
             self.draw_lane(name)
-        self.chords.set_segments(session.segments)
+        self.chords.set_segments(session.segments, key=session.key)
         self.lanes["chords"].plot.setLimits(xMin=0, xMax=max(end, 1e-3))
         self.lanes["cqt"].plot.setXRange(0, end, padding=0)
         for lane in self.lanes.values():

@@ -7,6 +7,7 @@ import pytest
 from PySide6.QtCore import QPointF, Qt
 
 from chordview.decode import Segment
+from chordview.theory import musician
 from chordview.vocab import PITCH_CLASSES, QUALITIES
 
 
@@ -86,7 +87,8 @@ def test_hover_names_time_chord_and_top_tags(window, song, open_song):
     text = window.hover.text()
     assert text.lstrip().startswith("3.0") or " 2.9" in text or " 3.0" in text
     assert "top tags:" in text and text.count(",") >= 2
-    assert f"chord {session.segment_at(3.0).label}" in text
+    label = session.segment_at(3.0).label  # the musician's name in the key, then Harte
+    assert f"chord {musician(label, key=session.key)} ({label}, " in text
     assert "root" in text and "bass" in text and "[chord tag" in text
 
 
