@@ -39,7 +39,8 @@ class MainWindow(QMainWindow):
     settings : QSettings, optional
         Where recent files and the fast-analysis choice are kept (tests pass a temporary INI file).
     notify : callable, optional
-        ``notify(kind, title, text)`` for errors and notices; default: non-modal message boxes.
+        ``notify(kind, title, text)`` for errors and notices; default: window-modal message
+        boxes (:func:`~chordview.gui.widgets.message_box`).
 
     Attributes
     ----------
@@ -105,6 +106,8 @@ class MainWindow(QMainWindow):
         c.playingChanged.connect(lambda on: self.play_action.setText("Pause" if on else "Play"))
         c.modelChanged.connect(self._update_model_label)
         c.fastChanged.connect(self._on_fast)
+        c.notationChanged.connect(self.timeline.set_notation)
+        self.timeline.set_notation(c.notation)
         c.analysisStarted.connect(self._on_started)
         c.analysisProgress.connect(self.progress.update_stage)
         c.runningChanged.connect(lambda on: None if on else self.progress.hide())
@@ -203,6 +206,14 @@ class MainWindow(QMainWindow):
             "T",
             checkable=True,
         )
+        self.harte_action = self._action(
+            view,
+            "&Harte chord labels",
+            lambda on: c.set_notation("harte" if on else "musician"),
+            "H",
+            checkable=True,
+        )
+        self.harte_action.setChecked(c.notation == "harte")
         self._action(view, "Zoom &in", lambda: self.timeline.zoom(0.5), "Ctrl+=")
         self._action(view, "Zoom &out", lambda: self.timeline.zoom(2.0), "Ctrl+-")
         self._action(view, "Show &all", self.timeline.show_all, "Ctrl+0")
@@ -238,9 +249,9 @@ class MainWindow(QMainWindow):
             self.open_file(path)
 
     def open_file(self, path: str | Path) -> None:
-        """Analyse ``path`` in a worker thread; the current song stays until the new one is ready."""
-        if self.controller.open_file(path):
-            self.recent.add(Path(path))
+        """Analyse ``path`` in a worker thread; the current song stays until the new one is ready
+        (it joins Open Recent then, not before: a file that fails or is cancelled never does)."""
+        self.controller.open_file(path)
 
     def start_analysis(self) -> None:
         """(Re-)analyse the current file with the current model."""
@@ -258,7 +269,9 @@ class MainWindow(QMainWindow):
 
     def _on_session(self, session) -> None:
         c = self.controller
+        self.hover.setText(" ")  # nothing of the previous song stays on show
         self.timeline.set_session(session)
+        self.recent.add(c.path)
         self.setWindowTitle(f"{c.path.name} — chordview")
         self.export_menu.setEnabled(True)
         self._update_model_label()
@@ -292,7 +305,9 @@ class MainWindow(QMainWindow):
 
     def _on_hover(self, t: float, lane: str, row: int) -> None:
         if self.session is not None:
-            self.hover.setText(self.session.describe(t, lane=lane, row=row if row >= 0 else None))
+            row = row if row >= 0 else None
+            notation = self.controller.notation
+            self.hover.setText(self.session.describe(t, lane=lane, row=row, notation=notation))
 
     # -- export --------------------------------------------------------------------------------
     def export_dialog(self, fmt: str) -> None:

@@ -21,6 +21,9 @@ from .worker import AnalysisJob, Runner
 
 #: Where the fast-analysis choice is kept in the settings.
 FAST_KEY = "analysis/fast"
+#: Where the chord-name notation is kept: ``musician`` (Bb/D, F#m7) or ``harte`` (A#:maj/3).
+NOTATION_KEY = "view/notation"
+NOTATIONS = ("musician", "harte")
 
 
 class AppController(QObject):
@@ -57,6 +60,8 @@ class AppController(QObject):
         The model used for analyses (a name or path).
     fastChanged(bool)
         Fast analysis (one network pass) switched on or off.
+    notationChanged(str)
+        Chord names are now written in this notation (``'musician'`` or ``'harte'``).
     sessionChanged(object)
         A new song's :class:`~chordview.gui.session.Session` is current (:attr:`path` is its song).
     tagRowsChanged()
@@ -85,6 +90,7 @@ class AppController(QObject):
 
     modelChanged = Signal(object)
     fastChanged = Signal(bool)
+    notationChanged = Signal(str)
     sessionChanged = Signal(object)
     tagRowsChanged = Signal()
     timeChanged = Signal(float)
@@ -109,6 +115,8 @@ class AppController(QObject):
         super().__init__(parent)
         self._model, self.device, self.settings = model, device, settings
         self.fast = bool(settings.value(FAST_KEY, False, type=bool))
+        notation = str(settings.value(NOTATION_KEY, "musician"))
+        self.notation = notation if notation in NOTATIONS else "musician"
         self.path: Path | None = None
         self.session = None
         self.time = 0.0
@@ -147,6 +155,16 @@ class AppController(QObject):
         self.settings.setValue(FAST_KEY, self.fast)
         self.fastChanged.emit(self.fast)
         self.start_analysis()
+
+    def set_notation(self, notation: str) -> None:
+        """Write chord names in ``notation`` (``'musician'`` or ``'harte'``); remembered."""
+        if notation not in NOTATIONS:
+            raise ValueError(f"unknown notation {notation!r}; use {' or '.join(NOTATIONS)}")
+        if notation == self.notation:
+            return
+        self.notation = notation
+        self.settings.setValue(NOTATION_KEY, notation)
+        self.notationChanged.emit(notation)
 
     @property
     def device_in_use(self) -> str:

@@ -266,14 +266,21 @@ class Session:
         best = np.argsort(probs)[::-1][:k]
         return [(names[i], float(probs[i])) for i in best]
 
-    def describe(self, t: float, *, lane: str | None = None, row: int | None = None) -> str:
-        """One line about time ``t``: chord, top-3 tags, heads, and the lane cell under the pointer."""
+    def describe(
+        self, t: float, *, lane: str | None = None, row: int | None = None, notation="musician"
+    ) -> str:
+        """One line about time ``t``: chord, top-3 tags, heads, and the lane cell under the
+        pointer; chord names in ``notation`` (``'musician'``: the name in the key, then the
+        Harte label; ``'harte'``: the Harte label)."""
         frame = self.output_frame_at(t)
         parts = [f"{t:7.2f} s"]
         seg = self.segment_at(t)
         if seg is not None:
-            name = musician(seg.label, key=self.key)
-            parts.append(f"chord {name} ({seg.label}, {seg.confidence:.2f})")
+            if notation == "harte":
+                parts.append(f"chord {seg.label} ({seg.confidence:.2f})")
+            else:
+                name = musician(seg.label, key=self.key)
+                parts.append(f"chord {name} ({seg.label}, {seg.confidence:.2f})")
         if frame is None:
             return "  |  ".join(parts)
         tags = ", ".join(f"{name} {p:.2f}" for name, p in self.top_tags(frame))

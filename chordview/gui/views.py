@@ -19,7 +19,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont
 
-from chordview.theory import PITCH_CLASSES, QUALITIES
+from chordview.theory import PITCH_CLASSES, QUALITIES, musician
 
 from .chords import ChordTrackItem
 from .session import TITLES
@@ -189,6 +189,7 @@ class Timeline(pg.GraphicsLayoutWidget):
         self.ci.setSpacing(2)
         self.ci.setContentsMargins(4, 4, 8, 4)
         self.session = None
+        self.notation = "musician"
         self.follow = True
         self.lanes: dict[str, Lane] = {}
         for row, name in enumerate(self.ORDER):
@@ -271,7 +272,7 @@ class Timeline(pg.GraphicsLayoutWidget):
         self.colorbar.setImageItem(cqt_lane.image)
         for name in ("pitch", "root", "bass", "tag"):
             self.draw_lane(name)
-        self.chords.set_segments(session.segments, key=session.key)
+        self.chords.set_segments(session.segments, key=session.key, notation=self.notation)
         self.lanes["chords"].plot.setLimits(xMin=0, xMax=max(end, 1e-3))
         self.lanes["cqt"].plot.setXRange(0, end, padding=0)
         for lane in self.lanes.values():
@@ -293,6 +294,19 @@ class Timeline(pg.GraphicsLayoutWidget):
         )
         self._label_rows(name, session.row_labels[name])
 
+    def chord_name(self, label: str) -> str:
+        """A chord as this view writes it: for musicians, spelled in the song's key, or Harte."""
+        if self.notation == "harte" or self.session is None:
+            return label
+        return musician(label, key=self.session.key)
+
+    def set_notation(self, notation: str) -> None:
+        """Write chord names in ``notation`` (``'musician'`` or ``'harte'``) from now on."""
+        self.notation = notation
+        if self.session is not None:
+            self.chords.set_segments(self.session.segments, key=self.session.key, notation=notation)
+            self._label_rows("tag", self.session.row_labels["tag"])
+
     def _label_rows(self, name: str, labels: list[str]) -> None:
         lane = self.lanes[name]
         for line in lane.separators or []:
@@ -308,7 +322,8 @@ class Timeline(pg.GraphicsLayoutWidget):
         if self.session.tag_compact:  # the chords that win frames always; the rest with room
             present = self.session.tag_present
             lane.set_row_ticks(
-                [t for t in ticks if t[1] in present], [t for t in ticks if t[1] not in present]
+                [(y, self.chord_name(lab)) for y, lab in ticks if lab in present],
+                [(y, self.chord_name(lab)) for y, lab in ticks if lab not in present],
             )
             roots = [lab.split(":")[0] for lab in labels]
             edges = [i for i in range(1, len(roots)) if roots[i] != roots[i - 1]]

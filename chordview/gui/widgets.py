@@ -6,7 +6,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Signal
+from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QMenu, QMessageBox, QProgressBar, QPushButton, QWidget
 
 from chordview.analysis import STAGES
@@ -108,17 +108,24 @@ class RecentFiles:
 
 
 def message_box(parent) -> Callable[[str, str, str], None]:
-    """A notifier that shows a non-modal QMessageBox (never blocks the event loop or a test)."""
+    """A notifier that shows a window-modal QMessageBox: the window waits for it to be read
+    (no song can be opened behind it), while the event loop, playback and analyses go on
+    (``open()``, not ``exec()``). A new message replaces one still open."""
+    shown: list[QMessageBox] = []
 
     def show(kind: str, title: str, text: str) -> None:
+        while shown:
+            shown.pop().close()
         icon = {"error": QMessageBox.Icon.Warning, "info": QMessageBox.Icon.Information}
         box = QMessageBox(icon.get(kind, QMessageBox.Icon.NoIcon), title, text, parent=parent)
         first, _, rest = text.partition("\n\n")
         if rest:  # tracebacks and check reports go behind "Show Details..."
             box.setText(first)
             box.setDetailedText(rest)
-        box.setModal(False)
-        box.setWindowModality(box.windowModality().NonModal)
-        box.show()
+        box.setWindowModality(Qt.WindowModality.WindowModal)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.finished.connect(lambda _result: shown.remove(box) if box in shown else None)
+        shown.append(box)
+        box.open()
 
     return show
