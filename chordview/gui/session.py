@@ -290,7 +290,10 @@ class Session:
         for head, short in (("chord_root", "root"), ("chord_bass", "bass")):
             i = int(np.argmax(out[head][frame]))
             parts.append(f"{short} {vocab[head][i]} {out[head][frame][i]:.2f}")
-        active = [f"{PITCH_CLASSES[i]}" for i in np.flatnonzero(out["chord_pitch"][frame] >= 0.5)]
+        spell = (
+            PITCH_CLASSES.__getitem__ if notation == "harte" or self.key is None else self.key.spell
+        )
+        active = [spell(int(i)) for i in np.flatnonzero(out["chord_pitch"][frame] >= 0.5)]
         parts.append("pitches " + (" ".join(active) if active else "-"))
         if lane in self.lanes and row is not None and 0 <= row < self.lanes[lane].shape[1]:
             label = self.row_labels[lane][row]

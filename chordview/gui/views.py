@@ -19,7 +19,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont
 
-from chordview.theory import PITCH_CLASSES, QUALITIES, musician
+from chordview.theory import PITCH_CLASSES, QUALITIES, is_note, musician, pitch_class
 
 from .chords import ChordTrackItem
 from .session import TITLES
@@ -269,6 +269,9 @@ class Timeline(pg.GraphicsLayoutWidget):
             [(m, note_name(m)) for m in range(int(midi0), top + 1) if m % 12 in (4, 7)],
         )
         self.colorbar.setLevels(levels)
+        low, high = levels  # ticks every 20 dB, none at the bar's ends where text is cut
+        steps = range(int(high) // 20 * 20, int(low), -20)
+        self.colorbar.axis.setTicks([[(v, str(v)) for v in steps if low + 4 < v <= high]])
         self.colorbar.setImageItem(cqt_lane.image)
         for name in ("pitch", "root", "bass", "tag"):
             self.draw_lane(name)
@@ -300,12 +303,20 @@ class Timeline(pg.GraphicsLayoutWidget):
             return label
         return musician(label, key=self.session.key)
 
+    def note_name(self, name: str) -> str:
+        """A pitch class as this view writes it: spelled in the song's key for musicians (Bb in
+        F major, not A#), as the model names it otherwise; ``N`` stays."""
+        if self.notation == "harte" or self.session is None or not is_note(name):
+            return name
+        return self.session.key.spell(pitch_class(name))
+
     def set_notation(self, notation: str) -> None:
         """Write chord names in ``notation`` (``'musician'`` or ``'harte'``) from now on."""
         self.notation = notation
         if self.session is not None:
             self.chords.set_segments(self.session.segments, key=self.session.key, notation=notation)
-            self._label_rows("tag", self.session.row_labels["tag"])
+            for lane in ("pitch", "root", "bass", "tag"):
+                self._label_rows(lane, self.session.row_labels[lane])
 
     def _label_rows(self, name: str, labels: list[str]) -> None:
         lane = self.lanes[name]
@@ -313,10 +324,10 @@ class Timeline(pg.GraphicsLayoutWidget):
             lane.plot.removeItem(line)
         lane.separators = []
         ticks = [(i + 0.5, lab) for i, lab in enumerate(labels)]
-        if name != "tag":  # naturals and N always labelled; sharps when there is room
+        if name != "tag":  # naturals and N always labelled; the others when there is room
             lane.set_row_ticks(
-                [t for t in ticks if t[1] in "CDEFGAB"],
-                [t for t in ticks if t[1] not in "CDEFGAB"],
+                [(y, self.note_name(lab)) for y, lab in ticks if lab in "CDEFGAB"],
+                [(y, self.note_name(lab)) for y, lab in ticks if lab not in "CDEFGAB"],
             )
             return
         if self.session.tag_compact:  # the chords that win frames always; the rest with room

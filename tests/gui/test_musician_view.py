@@ -114,3 +114,21 @@ def test_the_notation_setting_survives_nonsense(make_window, notation, tmp_path)
     window.controller.set_notation(notation)
     with pytest.raises(ValueError):
         window.controller.set_notation("klingon")
+
+
+def test_lanes_and_hover_spell_notes_in_the_key(window, song, open_song):
+    import dataclasses
+
+    from chordview.theory import Key
+
+    session = open_song(window, song)
+    in_f = dataclasses.replace(session, key=Key(5))  # the same song, read in F major
+    window.timeline.set_session(in_f)
+    axis = window.timeline.lanes["root"].plot.getAxis("left")
+    names = [label for level in axis._tickLevels for _, label in level]
+    assert "Bb" in names and "Eb" in names and "A#" not in names and "D#" not in names
+    window.controller.set_notation("harte")
+    names = [label for level in axis._tickLevels for _, label in level]
+    assert "A#" in names and "Bb" not in names
+    text = in_f.describe(1.0, notation="musician")
+    assert "#" not in text.split("pitches")[1].split("|")[0]  # F major spells with flats
