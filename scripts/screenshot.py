@@ -4,7 +4,10 @@ Starts Xvfb (unless ``--display`` names a running X server), opens the app on
 ``resources/demo.flac`` with the default model, waits until the analysis is drawn, places the
 playhead, and grabs the X screen itself (what a user would see, not an offscreen rendering).
 
-Usage: ``.venv/bin/python scripts/screenshot.py [-o docs/screenshot.png] [--at 14.0]``
+Usage: ``.venv/bin/python scripts/screenshot.py [-o docs/screenshot.png] [--at 14.0]
+[--size 1400x950] [--play] [--harte]``: ``--play`` starts playback and grabs the window while it
+plays (the playhead moving, the transport saying so); ``--harte`` shows Harte labels (the
+researcher's view).
 
 With no audio output the status bar says playback is disabled. On a machine without a sound card,
 start a PulseAudio null sink first (as the playback tests do) so the picture shows the app as a
@@ -27,9 +30,9 @@ ROOT = Path(__file__).resolve().parents[1]
 SIZE = (1500, 950)
 
 
-def _xvfb(display: str) -> subprocess.Popen:
+def _xvfb(display: str, size: tuple[int, int]) -> subprocess.Popen:
     proc = subprocess.Popen(
-        ["Xvfb", display, "-screen", "0", f"{SIZE[0]}x{SIZE[1]}x24", "-nolisten", "tcp"],
+        ["Xvfb", display, "-screen", "0", f"{size[0]}x{size[1]}x24", "-nolisten", "tcp"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -48,11 +51,15 @@ def main() -> int:
     parser.add_argument("--model", default="unet")
     parser.add_argument("--at", type=float, default=14.0, help="playhead position (seconds)")
     parser.add_argument("--display", default=None, help="use this X display instead of Xvfb")
+    parser.add_argument("--size", default=f"{SIZE[0]}x{SIZE[1]}", help="window size WxH")
+    parser.add_argument("--play", action="store_true", help="grab while playing")
+    parser.add_argument("--harte", action="store_true", help="Harte chord labels")
     args = parser.parse_args()
+    size = tuple(int(v) for v in args.size.lower().split("x"))
     server = None
     if args.display is None:
         args.display = ":97"
-        server = _xvfb(args.display)
+        server = _xvfb(args.display, size)
     os.environ["DISPLAY"] = args.display
     os.environ.pop("QT_QPA_PLATFORM", None)
     try:
@@ -67,7 +74,8 @@ def main() -> int:
         window = MainWindow(
             model=args.model, settings=settings, notify=lambda *m: print(*m, file=sys.stderr)
         )
-        window.setGeometry(0, 0, *SIZE)
+        window.setGeometry(0, 0, *size)
+        window.controller.set_notation("harte" if args.harte else "musician")
         window.show()
         loop = QEventLoop()
         window.sessionReady.connect(lambda _s: loop.quit())
@@ -76,7 +84,11 @@ def main() -> int:
         if loop.exec():
             return 1
         window.seek(args.at)
-        QTimer.singleShot(800, loop.quit)  # let it paint
+        if args.play and window.player.available:
+            window.controller.toggle_play()
+            QTimer.singleShot(1500, loop.quit)  # play a little, then grab mid-playback
+        else:
+            QTimer.singleShot(800, loop.quit)  # let it paint
         loop.exec()
         image = app.primaryScreen().grabWindow(0)
         Path(args.output).with_suffix(".ini").unlink(missing_ok=True)
