@@ -144,8 +144,8 @@ def finger(frets: tuple[int, ...]) -> tuple[tuple[int, ...], Barre | None] | Non
 
     Each fretted string gets a finger, the index at the lowest fret and higher fingers for higher
     frets (never a lower finger on a higher fret). With more than four fretted strings the index
-    lies across the strings at the lowest fret as a barre, from the lowest string there to the
-    highest fretted string, when no open or muted string lies under it.
+    lies across the strings at the lowest fret as a barre, from the lowest to the highest string
+    fretted there, when no open or muted string lies under it.
     """
     fretted = [(f, s) for s, f in enumerate(frets) if f > 0]
     if not fretted:
@@ -155,7 +155,7 @@ def finger(frets: tuple[int, ...]) -> tuple[tuple[int, ...], Barre | None] | Non
     rest = sorted(fretted)
     if len(fretted) > MAX_FINGERS:
         at_low = [s for f, s in fretted if f == low]
-        first, last = min(at_low), max(s for _, s in fretted)
+        first, last = min(at_low), max(at_low)
         if len(at_low) < 2 or any(frets[s] < low for s in range(first, last + 1)):
             return None
         barre = Barre(low, first, last, 1)
