@@ -22,9 +22,12 @@ from chordview.errors import ChordviewError
 
 from .controller import AppController
 from .models import ModelMenu
+from .nowplaying import NowPlaying
 from .views import Timeline
 from .widgets import ProgressPanel, RecentFiles, message_box
 
+#: Where View > Chord diagrams is remembered in the settings.
+DIAGRAMS_KEY = "view/diagrams"
 AUDIO_FILTER = "Audio (" + " ".join(f"*{e}" for e in AUDIO_EXTENSIONS) + ");;All files (*)"
 
 
@@ -76,6 +79,9 @@ class MainWindow(QMainWindow):
         box = QVBoxLayout(central)
         box.setContentsMargins(0, 0, 0, 0)
         box.setSpacing(0)
+        self.nowplaying = NowPlaying(self.controller, self)
+        self.nowplaying.currentChanged.connect(self.timeline.chords.set_current)
+        box.addWidget(self.nowplaying)
         box.addWidget(self.hover)
         box.addWidget(self.timeline, 1)
         self.setCentralWidget(central)
@@ -214,12 +220,21 @@ class MainWindow(QMainWindow):
             checkable=True,
         )
         self.harte_action.setChecked(c.notation == "harte")
+        self.diagrams_action = self._action(
+            view, "Chord &diagrams", self._set_diagrams, checkable=True
+        )
+        self.diagrams_action.setChecked(self.settings.value(DIAGRAMS_KEY, True, type=bool))
+        self.nowplaying.set_diagrams_visible(self.diagrams_action.isChecked())
         self._action(view, "Zoom &in", lambda: self.timeline.zoom(0.5), "Ctrl+=")
         self._action(view, "Zoom &out", lambda: self.timeline.zoom(2.0), "Ctrl+-")
         self._action(view, "Show &all", self.timeline.show_all, "Ctrl+0")
 
     def _set_follow(self, on: bool) -> None:
         self.timeline.follow = bool(on)
+
+    def _set_diagrams(self, on: bool) -> None:
+        self.settings.setValue(DIAGRAMS_KEY, bool(on))
+        self.nowplaying.set_diagrams_visible(on)
 
     # -- messages ------------------------------------------------------------------------------
     def show_message(self, kind: str, title: str, text: str) -> None:

@@ -9,10 +9,60 @@ from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen
 from chordview.theory import Key, musician, pitch_class
 
 _NO_CHORD = QColor("#5a5a5a")
+#: The chord lane's background, which a box of low confidence fades into.
+_BACKGROUND = QColor("#15161a")
+#: Label colours: the one with more contrast against its box is used.
+DARK_TEXT, LIGHT_TEXT = QColor("#000000"), QColor("#ffffff")
+#: Least contrast ratio of a label against its box (WCAG 2 AA asks 4.5 for normal text; a margin).
+MIN_CONTRAST = 5.0
+
+
+def relative_luminance(colour: QColor) -> float:
+    """WCAG 2 relative luminance of an opaque colour (0 black .. 1 white)."""
+
+    def linear(c: float) -> float:
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    return (
+        0.2126 * linear(colour.redF())
+        + 0.7152 * linear(colour.greenF())
+        + 0.0722 * linear(colour.blueF())
+    )
+
+
+def contrast(a: QColor, b: QColor) -> float:
+    """WCAG 2 contrast ratio of two opaque colours (1 .. 21)."""
+    la, lb = sorted((relative_luminance(a), relative_luminance(b)))
+    return (lb + 0.05) / (la + 0.05)
+
+
+def label_colour(box: QColor) -> QColor:
+    """Black or white, whichever reads better on ``box``."""
+    return DARK_TEXT if contrast(DARK_TEXT, box) >= contrast(LIGHT_TEXT, box) else LIGHT_TEXT
 
 
 def segment_colour(label: str, confidence: float) -> QColor:
-    """Hue from the chord's root (circle of fifths), opacity from its confidence."""
+    """Opaque box colour: hue from the chord's root (circle of fifths), faded into the lane's
+    background as its confidence falls, and moved out of the middle greys where neither black
+    nor white labels would meet :data:`MIN_CONTRAST`."""
+    colour = _hue(label)
+    alpha = (60 + 195 * min(max(confidence, 0.0), 1.0)) / 255
+    mixed = [
+        alpha * c + (1 - alpha) * b
+        for c, b in zip(colour.getRgbF()[:3], _BACKGROUND.getRgbF()[:3], strict=True)
+    ]
+    box = QColor.fromRgbF(*mixed)
+    # Brighter boxes get lighter, darker ones darker, until one of the labels reads on them.
+    step = 1.05 if relative_luminance(box) > 0.179 else 0.95
+    for _ in range(40):
+        if max(contrast(DARK_TEXT, box), contrast(LIGHT_TEXT, box)) >= MIN_CONTRAST:
+            break
+        box = QColor.fromRgbF(*(min(1.0, c * step) for c in box.getRgbF()[:3]))
+    return box
+
+
+def _hue(label: str) -> QColor:
+    """The chord's colour at full confidence."""
     root = label.split(":")[0].split("/")[0]
     if label in ("N", "X") or not root:
         colour = QColor(_NO_CHORD)
@@ -24,7 +74,6 @@ def segment_colour(label: str, confidence: float) -> QColor:
         else:
             hue = ((pc * 7) % 12) * 30  # neighbours on the circle of fifths get neighbouring hues
             colour = QColor.fromHsv(hue, 150, 220)
-    colour.setAlpha(int(60 + 195 * min(max(confidence, 0.0), 1.0)))
     return colour
 
 
@@ -62,6 +111,7 @@ class ChordTrackItem(pg.GraphicsObject):
         super().__init__()
         self.segments = []
         self.key, self.notation = None, "musician"
+        self.current: int | None = None
         self._bounds = QRectF(0, 0, 1, 1)
         self._font = QFont()
         self._font.setPointSize(8)
@@ -72,9 +122,16 @@ class ChordTrackItem(pg.GraphicsObject):
         self.prepareGeometryChange()
         self.segments = list(segments)
         self.key, self.notation = key, notation
+        self.current = None
         end = max((s.end for s in self.segments), default=1.0)
         self._bounds = QRectF(0, 0, end, 1)
         self.update()
+
+    def set_current(self, index: int | None) -> None:
+        """Outline segment ``index`` (the chord under the playhead), or none."""
+        if index != self.current:
+            self.current = index
+            self.update()
 
     def boundingRect(self) -> QRectF:
         return self._bounds
@@ -106,6 +163,12 @@ class ChordTrackItem(pg.GraphicsObject):
                 (t for t in labels if metrics.horizontalAdvance(t) + 4 <= rect.width()), None
             )
             if text is not None:
-                painter.setPen(QColor("#101010" if seg.confidence > 0.35 else "#e8e8e8"))
+                painter.setPen(label_colour(segment_colour(seg.label, seg.confidence)))
                 painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+        if self.current is not None and 0 <= self.current < len(self.segments):
+            seg = self.segments[self.current]
+            rect = transform.mapRect(QRectF(seg.start, 0.08, seg.end - seg.start, 0.84))
+            painter.setPen(QPen(QColor("#ffffff"), 2))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRect(rect.adjusted(1, 1, -1, -1))
         painter.restore()
