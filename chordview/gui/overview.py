@@ -104,7 +104,7 @@ class Overview(pg.PlotWidget):
         left.setPen("#606060")
         left.setLabel("song")
         left.setTextPen("#c8c8c8")
-        plot.setContentsMargins(4, 2, 8 + 14 + 30, 2)  # lines up with the lanes beside the bars
+        plot.setContentsMargins(4, 2, 8, 2)  # the right margin follows the lanes (see link)
         self.strip = ColourStripItem()
         plot.addItem(self.strip)
         self.playhead = pg.InfiniteLine(0.0, angle=90, pen=PLAYHEAD_PEN, movable=False)
@@ -113,12 +113,20 @@ class Overview(pg.PlotWidget):
         self.window = pg.LinearRegionItem(
             (0.0, 1.0),
             movable=True,
-            brush=QColor(255, 255, 255, 50),
-            hoverBrush=QColor(255, 255, 255, 80),
-            pen=pg.mkPen("#ffffffc0", width=1),
+            brush=QColor(255, 255, 255, 30),
+            hoverBrush=QColor(255, 255, 255, 70),
+            pen=pg.mkPen("#ffffff", width=2),
         )
         self.window.setZValue(15)
         plot.addItem(self.window, ignoreBounds=True)
+        self.shades = []  # the song outside the window, dimmed
+        for _ in range(2):
+            shade = pg.LinearRegionItem(
+                (0.0, 0.0), movable=False, brush=QColor(0, 0, 0, 140), pen=pg.mkPen(None)
+            )
+            shade.setZValue(14)
+            plot.addItem(shade, ignoreBounds=True)
+            self.shades.append(shade)
         plot.setYRange(0, 1, padding=0)
         self.window.sigRegionChanged.connect(self._on_window_dragged)
         controller.sessionChanged.connect(self.set_session)
@@ -147,6 +155,13 @@ class Overview(pg.PlotWidget):
         timeline.lanes["cqt"].plot.sigXRangeChanged.connect(
             lambda *_: self.show_range(*self._timeline_range())
         )
+        timeline.lanes["cqt"].box.sigResized.connect(self._align)
+
+    def _align(self, *_args) -> None:
+        """End the strip where the lanes end (the colour bars sit right of them)."""
+        box = self.timeline.lanes["cqt"].box
+        right = self.timeline.width() - box.sceneBoundingRect().right()
+        self.getPlotItem().setContentsMargins(4, 2, max(0.0, right), 2)
 
     def _timeline_range(self) -> tuple[float, float]:
         x0, x1 = self.timeline.lanes["cqt"].plot.viewRange()[0]
@@ -159,6 +174,13 @@ class Overview(pg.PlotWidget):
             self.window.setRegion((x0, x1))
         finally:
             self._moving = False
+        self._shade()
+
+    def _shade(self) -> None:
+        x0, x1 = self.visible
+        end = self.getPlotItem().viewRange()[0][1]
+        self.shades[0].setRegion((0.0, x0))
+        self.shades[1].setRegion((x1, max(end, x1)))
 
     @property
     def visible(self) -> tuple[float, float]:
@@ -169,6 +191,7 @@ class Overview(pg.PlotWidget):
     def _on_window_dragged(self) -> None:
         if self._moving or self.timeline is None:
             return
+        self._shade()
         x0, x1 = self.visible
         if x1 - x0 > 1e-3:
             self.timeline.lanes["cqt"].plot.setXRange(x0, x1, padding=0)

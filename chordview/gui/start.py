@@ -40,6 +40,7 @@ class StartPanel(QWidget):
         super().__init__(parent)
         self.recent = recent
         self.setObjectName("start")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)  # the dark background
         self.setStyleSheet(
             "#start { background: #15161a; }"
             "QLabel { color: #c8c8c8; }"

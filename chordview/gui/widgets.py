@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Signal
+from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -45,6 +45,8 @@ class ProgressPanel(QWidget):
             layout.addWidget(bar)
             self.bars[stage] = bar
         self.busy_text = QLabel(self)  # what a cold engine is doing, beside a busy bar
+        self.busy_text.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.busy_text.setFixedWidth((len(STAGES) - 1) * (110 + layout.spacing()))  # the bars'
         self.busy = QProgressBar(self)
         self.busy.setRange(0, 0)
         self.busy.setFixedWidth(110)
