@@ -23,6 +23,8 @@ from chordview.errors import ChordviewError
 from .controller import AppController
 from .models import ModelMenu
 from .nowplaying import NowPlaying
+from .overview import Overview
+from .start import StartPages, StartPanel
 from .views import Timeline
 from .widgets import ProgressPanel, RecentFiles, message_box
 
@@ -83,7 +85,12 @@ class MainWindow(QMainWindow):
         self.nowplaying.currentChanged.connect(self.timeline.chords.set_current)
         box.addWidget(self.nowplaying)
         box.addWidget(self.hover)
-        box.addWidget(self.timeline, 1)
+        self.overview = Overview(self.controller, self)
+        self.overview.link(self.timeline)
+        self.start = StartPanel(lambda: self.recent.paths(), self)
+        self.start.openRequested.connect(self.open_file)
+        self.pages = StartPages(self.controller, self.start, self.overview, self.timeline)
+        box.addWidget(self.pages, 1)
         self.setCentralWidget(central)
 
         self.progress = ProgressPanel(self)
@@ -293,7 +300,7 @@ class MainWindow(QMainWindow):
         a = session.analysis
         self.statusBar().showMessage(
             f"{c.path.name}: {len(a.segments)} chords, {a.duration:.1f} s, "
-            f"{sum(a.timings.values()):.1f} s to analyse"
+            f"{self.progress.summary(sum(a.timings.values()))}"
             + ("" if self.player.available else f"  —  {self.player.problem}")
         )
 

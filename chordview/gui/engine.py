@@ -7,7 +7,9 @@ process then stalls the window. The engine runs the core (:func:`chordview.analy
 process never imports TensorFlow at all.
 
 Protocol (one duplex pipe): the parent sends ``(kind, job_id, args)``; the child answers
-``('started', id, None)``, then any number of ``('progress', id, (stage, fraction))`` and exactly
+``('started', id, None)``, then any number of ``('progress', id, (stage, fraction))`` (a cold
+child's analysis first reports the stages ``'engine'``, importing TensorFlow, and ``'model'``,
+loading the model, before the core's stages) and exactly
 one of ``('done', id, result)``, ``('failed', id, message)``, ``('cancelled', id, None)`` or
 ``('error', id, traceback)``. Cancelling writes the job id into a shared counter that the child's
 progress callback reads; a child that does not stop within :data:`CANCEL_GRACE` seconds is killed
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import sys
 import tempfile
 import threading
 import traceback
@@ -51,24 +54,40 @@ def _share_audio(y: np.ndarray) -> tuple[str, int]:
     return path, len(y)
 
 
+#: The (model, device, fast) choices this child has loaded (a later analysis loads nothing).
+_LOADED: set[tuple] = set()
+
+
+def _load(args: dict, progress):
+    """The analyzer for this request, from the core's cache; a cold child first says that the
+    engine is starting (TensorFlow's import, most of a cold start), then that the model loads."""
+    from chordview.analysis import _recent  # the cache analyze() itself keeps
+
+    key = (args["model"], args["device"], bool(args.get("fast", False)))
+    if key not in _LOADED:
+        if "keras" not in sys.modules:
+            if not progress("engine", 0.0):
+                raise Cancelled("analysis cancelled")
+            import keras  # noqa: F401 - imports TensorFlow
+        if not progress("model", 0.0):
+            raise Cancelled("analysis cancelled")
+    analyzer = _recent.get(*key)
+    _LOADED.add(key)
+    return analyzer
+
+
 def _analyse(args: dict, progress) -> dict:
     from chordview.analysis import analyze
     from chordview.audio import load_audio
 
     from .session import Session
 
+    analyzer = _load(args, progress)
     if not progress("audio", 0.0):
         raise Cancelled("analysis cancelled")
     sr = args["playback_sr"]
     y = load_audio(args["path"], sr=sr)  # one decode serves playback and analysis
-    analysis = analyze(
-        y=y,
-        sr=sr,
-        model=args["model"],
-        device=args["device"],
-        progress=progress,
-        fast=args.get("fast", False),
-    )
+    analysis = analyze(y=y, sr=sr, model=analyzer, progress=progress)
     analysis.path = Path(args["path"])
     session = Session.from_analysis(analysis, y=None, sr=sr)
     audio, n = _share_audio(y)
@@ -88,7 +107,7 @@ def _warm(args: dict, progress) -> None:
 
     rng = np.random.default_rng(0)
     y = (0.1 * rng.standard_normal(44100 * 2)).astype(np.float32)
-    analyze(y=y, sr=44100, model=args["model"], device=args["device"])
+    analyze(y=y, sr=44100, model=_load(args, progress))
 
 
 _HANDLERS = {"analyse": _analyse, "check": _check, "warm": _warm}
@@ -258,6 +277,8 @@ class Engine:
             A bug in the child, with the child's traceback as the message.
         """
         with self._lock:
+            if progress is not None and not self.alive:  # the child takes seconds to say so
+                progress("engine", 0.0)
             self._ensure()
             self._next += 1
             job = self._next

@@ -28,6 +28,8 @@ LEFT_AXIS_WIDTH = 64
 PLAYHEAD_PEN = pg.mkPen("#ff4040", width=2)
 PROB_CMAP = "viridis"
 CQT_CMAP = "magma"
+#: Seconds across the detailed view when a song opens (the whole song when it is shorter).
+OPENING_SPAN = 30.0
 
 
 def note_name(midi: int) -> str:
@@ -203,7 +205,8 @@ class Timeline(pg.GraphicsLayoutWidget):
             self.lanes[name].plot.hideAxis("bottom")
         bottom = self.lanes["chords"].plot.getAxis("bottom")
         bottom.setStyle(showValues=True)
-        bottom.setLabel("time", units="s")
+        bottom.setLabel("time (s)")  # always seconds: no SI prefix (ms, ks) however it zooms
+        bottom.enableAutoSIPrefix(False)
         self.colorbar = pg.ColorBarItem(
             values=(-80, 0),
             colorMap=pg.colormap.get(CQT_CMAP),
@@ -243,8 +246,8 @@ class Timeline(pg.GraphicsLayoutWidget):
 
     # -- data ----------------------------------------------------------------------------------
     def set_session(self, session) -> None:
-        """Draw a session's CQT, lanes and chords (the rows it holds), and show the whole song;
-        the session is only read."""
+        """Draw a session's CQT, lanes and chords (the rows it holds), and show its first
+        :data:`OPENING_SPAN` seconds (chords wide enough to name); the session is only read."""
         self.session = session
         a = session.analysis
         end = session.frames_end
@@ -277,7 +280,7 @@ class Timeline(pg.GraphicsLayoutWidget):
             self.draw_lane(name)
         self.chords.set_segments(session.segments, key=session.key, notation=self.notation)
         self.lanes["chords"].plot.setLimits(xMin=0, xMax=max(end, 1e-3))
-        self.lanes["cqt"].plot.setXRange(0, end, padding=0)
+        self.lanes["cqt"].plot.setXRange(0, min(end, OPENING_SPAN), padding=0)
         for lane in self.lanes.values():
             lane.seek(0.0)
             lane.show_region(None)

@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QMenu, QMessageBox, QProgressBar, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QWidget,
+)
 
 from chordview.analysis import STAGES
 
 MAX_RECENT = 8
+#: Stages before the analysis proper (a cold engine), shown as text with a busy bar.
+BUSY_STAGES = {"engine": "starting the analysis engine", "model": "loading the model"}
 
 
 class ProgressPanel(QWidget):
@@ -33,22 +44,56 @@ class ProgressPanel(QWidget):
             bar.setTextVisible(True)
             layout.addWidget(bar)
             self.bars[stage] = bar
+        self.busy_text = QLabel(self)  # what a cold engine is doing, beside a busy bar
+        self.busy_text.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.busy_text.setFixedWidth((len(STAGES) - 1) * (110 + layout.spacing()))  # the bars'
+        self.busy = QProgressBar(self)
+        self.busy.setRange(0, 0)
+        self.busy.setFixedWidth(110)
+        self.busy.setTextVisible(False)
+        layout.insertWidget(0, self.busy)
+        layout.insertWidget(0, self.busy_text)
         self.cancel = QPushButton("Cancel", self)
         self.cancel.clicked.connect(self.cancelRequested)
         layout.addWidget(self.cancel)
+        self.started = time.monotonic()
+        self._show_busy(None)
         self.hide()
 
+    def _show_busy(self, text: str | None) -> None:
+        """The busy bar with ``text`` in place of the stage bars, or (None) the stage bars."""
+        self.busy_text.setText(text or "")
+        self.busy_text.setVisible(text is not None)
+        self.busy.setVisible(text is not None)
+        for bar in self.bars.values():
+            bar.setVisible(text is None)
+
     def start(self) -> None:
-        """Reset all bars and show the panel."""
+        """Reset all bars, show the panel and start timing the wait."""
+        self.started = time.monotonic()
         for bar in self.bars.values():
             bar.setValue(0)
+        self._show_busy(None)
         self.cancel.setEnabled(True)
         self.show()
 
+    def summary(self, analysing: float) -> str:
+        """The whole wait since :meth:`start` and the part of it the analysis took, e.g.
+        ``'12.8 s, of which 0.5 s analysing'`` (``'0.6 s to analyse'`` when that is all)."""
+        wait = max(time.monotonic() - self.started, analysing)
+        if wait - analysing < 1.0:
+            return f"{wait:.1f} s to analyse"
+        return f"{wait:.1f} s, of which {analysing:.1f} s analysing"
+
     def update_stage(self, stage: str, fraction: float) -> None:
-        """Fill ``stage`` to ``fraction`` and every earlier stage to 100 %."""
+        """Fill ``stage`` to ``fraction`` and every earlier stage to 100 %; the stages before
+        the analysis (:data:`BUSY_STAGES`) show their text with a busy bar instead."""
+        if stage in BUSY_STAGES:
+            self._show_busy(BUSY_STAGES[stage])
+            return
         if stage not in self.bars:
             return
+        self._show_busy(None)
         for name in STAGES[: STAGES.index(stage)]:
             self.bars[name].setValue(100)
         self.bars[stage].setValue(int(round(100 * max(0.0, min(1.0, fraction)))))
