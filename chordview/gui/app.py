@@ -21,11 +21,16 @@ from chordview.audio import AUDIO_EXTENSIONS
 from chordview.errors import ChordviewError
 
 from .controller import AppController
+from .help import HelpMenu
 from .models import ModelMenu
+from .transport import TransportBar
 from .views import Timeline
 from .widgets import ProgressPanel, RecentFiles, message_box
 
 AUDIO_FILTER = "Audio (" + " ".join(f"*{e}" for e in AUDIO_EXTENSIONS) + ");;All files (*)"
+#: View > Zoom in / out: Ctrl with + (or =, on keyboards where + needs Shift) or -, and the keypad.
+ZOOM_IN_KEYS = ("Ctrl++", "Ctrl+=", "Ctrl+Shift+=", "Num++", "Ctrl+Num++")
+ZOOM_OUT_KEYS = ("Ctrl+-", "Num+-", "Ctrl+Num+-")
 
 
 class MainWindow(QMainWindow):
@@ -78,6 +83,8 @@ class MainWindow(QMainWindow):
         box.addWidget(self.hover)
         box.addWidget(self.timeline, 1)
         self.setCentralWidget(central)
+        self.transport = TransportBar(self.controller, central)
+        box.insertWidget(0, self.transport)
 
         self.progress = ProgressPanel(self)
         self.model_label = QLabel(self)
@@ -203,9 +210,12 @@ class MainWindow(QMainWindow):
             "T",
             checkable=True,
         )
-        self._action(view, "Zoom &in", lambda: self.timeline.zoom(0.5), "Ctrl+=")
-        self._action(view, "Zoom &out", lambda: self.timeline.zoom(2.0), "Ctrl+-")
+        zoom_in = self._action(view, "Zoom &in", lambda: self.timeline.zoom(0.5), "Ctrl+=")
+        zoom_out = self._action(view, "Zoom &out", lambda: self.timeline.zoom(2.0), "Ctrl+-")
+        zoom_in.setShortcuts([QKeySequence(k) for k in ZOOM_IN_KEYS])
+        zoom_out.setShortcuts([QKeySequence(k) for k in ZOOM_OUT_KEYS])
         self._action(view, "Show &all", self.timeline.show_all, "Ctrl+0")
+        self.help = HelpMenu(self, bar.addMenu("&Help"))
 
     def _set_follow(self, on: bool) -> None:
         self.timeline.follow = bool(on)

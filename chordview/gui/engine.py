@@ -43,7 +43,8 @@ POLL = 0.02
 
 # ----------------------------------------------------------------------------- child side
 def _share_audio(y: np.ndarray) -> tuple[str, int]:
-    """Write ``y`` (float32) to a memory-backed file; returns its path and length in samples."""
+    """Write ``y`` (float32, ``(n,)`` or ``(n, channels)``) to a memory-backed file; returns its
+    path and length in samples (frames)."""
     folder = "/dev/shm" if os.path.isdir("/dev/shm") else tempfile.gettempdir()
     fd, path = tempfile.mkstemp(prefix="chordview-audio-", suffix=".f32", dir=folder)
     with os.fdopen(fd, "wb") as f:
@@ -53,14 +54,16 @@ def _share_audio(y: np.ndarray) -> tuple[str, int]:
 
 def _analyse(args: dict, progress) -> dict:
     from chordview.analysis import analyze
-    from chordview.audio import load_audio
+    from chordview.audio import load_audio, to_mono
 
     from .session import Session
 
     if not progress("audio", 0.0):
         raise Cancelled("analysis cancelled")
     sr = args["playback_sr"]
-    y = load_audio(args["path"], sr=sr)  # one decode serves playback and analysis
+    # one decode serves playback (up to two channels) and analysis (their mono mix)
+    frames = load_audio(args["path"], sr=sr, mono=False)
+    y = to_mono(frames)
     analysis = analyze(
         y=y,
         sr=sr,
@@ -71,8 +74,9 @@ def _analyse(args: dict, progress) -> dict:
     )
     analysis.path = Path(args["path"])
     session = Session.from_analysis(analysis, y=None, sr=sr)
-    audio, n = _share_audio(y)
-    return {"session": session, "audio": audio, "n_samples": n}
+    del y
+    audio, n = _share_audio(frames)
+    return {"session": session, "audio": audio, "n_samples": n, "channels": frames.shape[1]}
 
 
 def _check(args: dict, progress) -> object:
@@ -145,12 +149,16 @@ def _discard(reply) -> None:
             pass
 
 
-def map_audio(path: str, n_samples: int) -> np.ndarray:
-    """Map a shared audio file read-only and remove its name (the mapping stays valid)."""
+def map_audio(path: str, n_samples: int, channels: int = 1) -> np.ndarray:
+    """Map a shared audio file read-only and remove its name (the mapping stays valid).
+
+    Returns ``(n_samples,)`` for one channel, ``(n_samples, channels)`` for more.
+    """
+    shape = (n_samples,) if channels == 1 else (n_samples, channels)
     try:
         if n_samples == 0:
-            return np.zeros(0, dtype=np.float32)
-        return np.memmap(path, dtype=np.float32, mode="r", shape=(n_samples,))
+            return np.zeros(shape, dtype=np.float32)
+        return np.memmap(path, dtype=np.float32, mode="r", shape=shape)
     finally:
         try:
             os.unlink(path)
