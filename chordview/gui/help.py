@@ -58,6 +58,12 @@ def _walk(menu: QMenu, path: str) -> Iterator[tuple[str, QAction]]:
             yield path, action
 
 
+def key_text(sequence: QKeySequence) -> str:
+    """A shortcut as the platform writes it, the keypad spelled out: ``'Ctrl+O'``,
+    ``'Keypad +'``."""
+    return sequence.toString(QKeySequence.SequenceFormat.NativeText).replace("Num+", "Keypad ")
+
+
 def action_shortcuts(window: QMainWindow) -> list[tuple[str, str, list[str]]]:
     """Every action of ``window`` that has a keyboard shortcut, in menu order.
 
@@ -65,7 +71,7 @@ def action_shortcuts(window: QMainWindow) -> list[tuple[str, str, list[str]]]:
     -------
     list of (str, str, list of str)
         ``(menu, action, keys)``: the menu path (``'View'``, ``'File > Export'``), the action's
-        text, and each of its shortcuts as the platform writes it (``'Ctrl+O'``). Actions that
+        text, and each of its shortcuts (:func:`key_text`). Actions that
         are in no menu (added to the window only) come last under ``'Window'``.
     """
     rows, seen = [], set()
@@ -77,8 +83,7 @@ def action_shortcuts(window: QMainWindow) -> list[tuple[str, str, list[str]]]:
     ]
     found += [("Window", action) for action in window.actions()]
     for path, action in found:
-        keys = [k.toString(QKeySequence.SequenceFormat.NativeText) for k in action.shortcuts()]
-        keys = [k for k in keys if k]
+        keys = [key_text(k) for k in action.shortcuts() if not k.isEmpty()]
         if keys and id(action) not in seen:
             seen.add(id(action))
             rows.append((path, _plain(action.text()), keys))
@@ -167,7 +172,9 @@ class ShortcutsDialog(QDialog):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
         _finish(self, self.table)
-        self.resize(620, min(700, 60 + 26 * (len(self.rows) + 1)))
+        self.table.resizeRowsToContents()
+        rows = self.table.verticalHeader().length() + self.table.horizontalHeader().height()
+        self.resize(640, min(760, rows + 90))
 
 
 class AboutDialog(QDialog):
