@@ -229,6 +229,13 @@ class _Recent:
 _recent = _Recent()
 
 
+def shared_analyzer(model="unet", *, device: str = "auto", fast: bool = False) -> Analyzer:
+    """One of the analyzers :func:`analyze` keeps loaded (made now if it has none for this
+    model file, device and mode): a long-lived caller, such as the GUI's engine process, shares
+    them instead of loading its own."""
+    return _recent.get(model, device, bool(fast))
+
+
 def analyze(
     path: str | Path | None = None,
     *,

@@ -1,8 +1,9 @@
 """Reading audio files into mono float32 at the feature sample rate, with clear errors.
 
 Files are read in blocks and mixed to mono as they come, so a long multichannel file never sits
-in memory at full width or in float64. Every failure is an :class:`AudioError` with one line that
-names the file and what is wrong with it.
+in memory at full width or in float64. For playback, :func:`load_audio` with ``mono=False`` keeps
+up to two channels instead (more are mixed down to two as they come). Every failure is an
+:class:`AudioError` with one line that names the file and what is wrong with it.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ MIN_SAMPLE_RATE, MAX_SAMPLE_RATE = 1_000, 1_000_000
 MAX_HOURS = 4
 #: Most channels a signal may have (libsndfile's own limit).
 MAX_CHANNELS = 1024
+#: Most channels ``load_audio(..., mono=False)`` keeps (stereo): more are mixed down to these.
+PLAYBACK_CHANNELS = 2
 #: Largest peak kept as it is. Louder signals (float files scaled by 1e30, int64 arrays) are
 #: scaled to peak 1: the log-CQT is relative to its maximum, so this only avoids overflow.
 MAX_PEAK = 1e6
@@ -110,7 +113,7 @@ def _too_long(name: str, seconds: float) -> AudioError:
     )
 
 
-def _read_soundfile(path: Path) -> tuple[np.ndarray, int]:
+def _read_soundfile(path: Path, *, mono: bool = True) -> tuple[np.ndarray, int]:
     import soundfile as sf
 
     from chordview.quiet import native_stderr_filtered
@@ -139,6 +142,7 @@ def _read_soundfile(path: Path) -> tuple[np.ndarray, int]:
                 limit=limit,
                 expected=expected,
                 name=str(path),
+                mono=mono,
             )
     except sf.LibsndfileError as exc:
         raise AudioError(f"{path}: cannot decode audio ({_reason(exc)})") from None
@@ -153,16 +157,49 @@ def _read_soundfile(path: Path) -> tuple[np.ndarray, int]:
     return y, sr
 
 
-def _read_mono(fh, *, frames: int, limit: int, expected: int, name: str) -> np.ndarray:
+def stereo_mix(channels: int) -> np.ndarray | None:
+    """How ``channels`` channels are mixed down to :data:`PLAYBACK_CHANNELS` for playback.
+
+    Channels 1, 3, 5, ... go to the left, 2, 4, 6, ... to the right, and an odd last channel
+    (a centre) half to each, scaled so that the mean of left and right is the mono mix (the
+    mean of all channels) that the analysis hears.
+
+    Parameters
+    ----------
+    channels : int
+        Channels in the file.
+
+    Returns
+    -------
+    np.ndarray, shape (channels, 2), float64, or None
+        The mixing matrix (``frames @ mix``); None for one or two channels (kept as they are).
+    """
+    if channels <= PLAYBACK_CHANNELS:
+        return None
+    mix = np.zeros((channels, 2))
+    mix[np.arange(channels), np.arange(channels) % 2] = 2.0 / channels
+    if channels % 2:
+        mix[-1] = 1.0 / channels
+    return mix
+
+
+def _read_mono(
+    fh, *, frames: int, limit: int, expected: int, name: str, mono: bool = True
+) -> np.ndarray:
     """Decode an open SoundFile block by block into one mono float32 buffer.
 
     ``frames`` is the preallocation (the header's length, bounded by the file size); a longer
     stream grows the buffer geometrically (``realloc``: usually no copy, never 2x the audio).
     More than ``limit`` frames is an AudioError, as is a decoder error part way.
+
+    With ``mono`` false the buffer is ``(n, channels)`` instead, at most two channels: one or two
+    are kept as they are, more are mixed down to two (see :func:`stereo_mix`).
     """
     import soundfile as sf
 
-    y = np.empty(frames, dtype=np.float32)
+    mix = None if mono else stereo_mix(fh.channels)
+    width = fh.channels if mix is None else PLAYBACK_CHANNELS
+    y = np.empty(frames if mono else (frames, width), dtype=np.float32)
     n = 0
     block_frames = max(1, _BLOCK_SAMPLES // max(1, fh.channels))
     while True:
@@ -180,14 +217,18 @@ def _read_mono(fh, *, frames: int, limit: int, expected: int, name: str) -> np.n
         if n + len(block) > limit:
             raise _too_long(name, limit / fh.samplerate)
         if n + len(block) > len(y):
-            y.resize(min(limit, max(n + len(block), 2 * len(y))), refcheck=False)
+            grown = min(limit, max(n + len(block), 2 * len(y)))
+            y.resize(grown if mono else (grown, width), refcheck=False)
         # float64 accumulation: several channels near float32's maximum do not overflow.
         with np.errstate(invalid="ignore", over="ignore"):  # NaN/Inf are refused later
-            y[n : n + len(block)] = (
-                block[:, 0] if block.shape[1] == 1 else block.mean(axis=1, dtype=np.float64)
-            )
+            if not mono:
+                y[n : n + len(block)] = block if mix is None else block @ mix
+            else:
+                y[n : n + len(block)] = (
+                    block[:, 0] if block.shape[1] == 1 else block.mean(axis=1, dtype=np.float64)
+                )
         n += len(block)
-    y.resize(n, refcheck=False)
+    y.resize(n if mono else (n, width), refcheck=False)
     return y
 
 
@@ -206,8 +247,8 @@ def _reason(exc: Exception) -> str:
     return text
 
 
-def load_audio(path: str | Path, *, sr: int) -> np.ndarray:
-    """Read an audio file as mono float32 at ``sr`` Hz.
+def load_audio(path: str | Path, *, sr: int, mono: bool = True) -> np.ndarray:
+    """Read an audio file as mono (or, for playback, stereo) float32 at ``sr`` Hz.
 
     Headers are not trusted: allocation is bounded by what the file's size can hold, sample rates
     outside :data:`MIN_SAMPLE_RATE`-:data:`MAX_SAMPLE_RATE` and audio longer than
@@ -219,10 +260,15 @@ def load_audio(path: str | Path, *, sr: int) -> np.ndarray:
         WAV, FLAC, OGG/Vorbis, Opus, MP3 or AIFF, any sample rate, any number of channels.
     sr : int
         Target sample rate in Hz.
+    mono : bool
+        Mix all channels to one (the analysis's input). False keeps one or two channels as they
+        are and mixes more down to two (:func:`stereo_mix`), for playback.
 
     Returns
     -------
-    np.ndarray, shape (n_samples,), float32
+    np.ndarray, float32
+        Shape ``(n_samples,)``; with ``mono=False`` ``(n_samples, n_channels)`` (frames by
+        channels, as soundfile and sounddevice lay them out), ``n_channels`` 1 or 2.
 
     Raises
     ------
@@ -234,8 +280,30 @@ def load_audio(path: str | Path, *, sr: int) -> np.ndarray:
     problem = _path_problem(path)
     if problem:
         raise AudioError(f"{path}: {problem}")
-    y, native_sr = _read_soundfile(path)
+    y, native_sr = _read_soundfile(path, mono=mono)
+    if not mono:
+        return _prepared(y, sr=native_sr, target_sr=sr, name=str(path), axis=0)
     return prepare_signal(y, sr=native_sr, target_sr=sr, name=str(path))
+
+
+def to_mono(frames: np.ndarray) -> np.ndarray:
+    """The mono mix of ``(n_samples, n_channels)`` frames (what ``load_audio`` gives by default).
+
+    Parameters
+    ----------
+    frames : np.ndarray, shape (n_samples, n_channels)
+        As ``load_audio(..., mono=False)`` returns them.
+
+    Returns
+    -------
+    np.ndarray, shape (n_samples,), float32
+        The mean of the channels (accumulated in float64).
+    """
+    if frames.ndim == 1:
+        return frames
+    if frames.shape[1] == 1:
+        return np.ascontiguousarray(frames[:, 0])
+    return frames.mean(axis=1, dtype=np.float64).astype(np.float32)
 
 
 def _as_samples(y, *, name: str) -> np.ndarray:
@@ -286,19 +354,24 @@ def prepare_signal(y: np.ndarray, *, sr: int, target_sr: int, name: str = "audio
         Not real numbers, a wrong shape, NaN/Inf samples, no samples, a sample rate that is not
         a whole number in bounds, or longer than :data:`MAX_HOURS` hours.
     """
-    arr = _as_samples(y, name=name)
+    return _prepared(_as_samples(y, name=name), sr=sr, target_sr=target_sr, name=name, axis=-1)
+
+
+def _prepared(arr: np.ndarray, *, sr, target_sr: int, name: str, axis: int) -> np.ndarray:
+    """Check, scale and resample samples whose time runs along ``axis``: a 2-D ``arr`` with time
+    last, ``(channels, n)``, is mixed to mono; one with time first, ``(n, channels)``, is kept."""
     sr = sample_rate(sr, name=name)
     if arr.size == 0:
         raise AudioError(f"{name}: holds no samples")
     if arr.dtype.kind == "f" and not np.isfinite(arr).all():
         raise AudioError(f"{name}: holds NaN or infinite samples; the file is damaged")
-    n = arr.shape[-1]
+    n = arr.shape[axis]
     if n > MAX_HOURS * 3600 * sr:
         raise _too_long(name, n / sr)
     peak = max(float(arr.max()), -float(arr.min()))
     if peak > MAX_PEAK:
         arr = arr / np.asarray(peak, dtype=np.result_type(arr.dtype, np.float32))
-    if arr.ndim == 2:
+    if arr.ndim == 2 and axis == -1:
         arr = arr.mean(axis=0, dtype=np.float64 if arr.dtype == np.float64 else np.float32)
     signal = arr.astype(np.float32, copy=False)
     if sr != target_sr:
@@ -307,6 +380,8 @@ def prepare_signal(y: np.ndarray, *, sr: int, target_sr: int, name: str = "audio
         ensure_numba_cache()
         import librosa
 
-        signal = librosa.resample(signal, orig_sr=sr, target_sr=target_sr, res_type="soxr_hq")
+        signal = librosa.resample(
+            signal, orig_sr=sr, target_sr=target_sr, res_type="soxr_hq", axis=axis
+        )
         signal = signal.astype(np.float32, copy=False)
     return signal

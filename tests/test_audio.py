@@ -9,7 +9,7 @@ import soundfile as sf
 
 import chordview
 from chordview.analysis import STAGES, analyze
-from chordview.audio import load_audio
+from chordview.audio import load_audio, stereo_mix, to_mono
 from chordview.batch import expand_inputs
 from chordview.contract import HEADS
 from chordview.errors import AudioError, Cancelled, ChordviewError
@@ -157,6 +157,36 @@ def test_load_any_rate_and_width_as_mono_at_target_rate(wav_file, sr, channels):
     assert y.ndim == 1 and y.dtype == np.float32
     assert abs(len(y) - seconds * SR) <= 2
     assert np.all(np.isfinite(y)) and 0.1 < np.abs(y).max() < 1.0
+
+
+@pytest.mark.parametrize("sr", [44100, 48000])
+@pytest.mark.parametrize("channels", [1, 2, 3, 6])
+def test_playback_keeps_two_channels_whose_mix_is_the_mono(tmp_path, sr, channels):
+    t = np.arange(sr) / sr
+    # a different tone on each channel, so any channel dropped or swapped shows
+    data = np.stack([0.1 * np.sin(2 * np.pi * 110 * (c + 1) * t) for c in range(channels)], 1)
+    path = tmp_path / f"c{channels}.wav"
+    sf.write(path, data, sr, subtype="FLOAT")
+    frames = load_audio(path, sr=SR, mono=False)
+    mono = load_audio(path, sr=SR)
+    assert frames.dtype == np.float32 and frames.shape == (len(mono), min(channels, 2))
+    assert np.allclose(to_mono(frames), mono, atol=1e-6)  # what the analysis hears is unchanged
+    if channels == 2 and sr == SR:
+        assert np.array_equal(frames, data.astype(np.float32))  # left is left, right is right
+    if channels > 2:  # odd channels left, even right, a lone last one (a centre) to both
+        mix = stereo_mix(channels)
+        assert np.allclose(mix.sum(axis=1), 2 / channels)
+        if sr == SR:
+            assert np.allclose(frames, data @ mix, atol=1e-6)
+
+
+def test_playback_read_refuses_what_the_mono_read_refuses(tmp_path, wav_file):
+    path = _truncated_stereo_wav(tmp_path, wav_file)[0]
+    with pytest.raises(AudioError) as mono:
+        load_audio(path, sr=SR)
+    with pytest.raises(AudioError) as stereo:
+        load_audio(path, sr=SR, mono=False)
+    assert str(stereo.value) == str(mono.value)
 
 
 # --- the file-level API ----------------------------------------------------------------------

@@ -21,16 +21,21 @@ from chordview.audio import AUDIO_EXTENSIONS
 from chordview.errors import ChordviewError
 
 from .controller import AppController
+from .help import HelpMenu
 from .models import ModelMenu
 from .nowplaying import NowPlaying
 from .overview import Overview
 from .start import StartPages, StartPanel
+from .transport import TransportBar
 from .views import Timeline
 from .widgets import ProgressPanel, RecentFiles, message_box
 
 #: Where View > Chord diagrams is remembered in the settings.
 DIAGRAMS_KEY = "view/diagrams"
 AUDIO_FILTER = "Audio (" + " ".join(f"*{e}" for e in AUDIO_EXTENSIONS) + ");;All files (*)"
+#: View > Zoom in / out: Ctrl with + (or =, on keyboards where + needs Shift) or -, and the keypad.
+ZOOM_IN_KEYS = ("Ctrl++", "Ctrl+=", "Ctrl+Shift+=", "Num++", "Ctrl+Num++")
+ZOOM_OUT_KEYS = ("Ctrl+-", "Num+-", "Ctrl+Num+-")
 
 
 class MainWindow(QMainWindow):
@@ -92,6 +97,8 @@ class MainWindow(QMainWindow):
         self.pages = StartPages(self.controller, self.start, self.overview, self.timeline)
         box.addWidget(self.pages, 1)
         self.setCentralWidget(central)
+        self.transport = TransportBar(self.controller, central)
+        box.insertWidget(0, self.transport)
 
         self.progress = ProgressPanel(self)
         self.model_label = QLabel(self)
@@ -232,9 +239,12 @@ class MainWindow(QMainWindow):
         )
         self.diagrams_action.setChecked(self.settings.value(DIAGRAMS_KEY, True, type=bool))
         self.nowplaying.set_diagrams_visible(self.diagrams_action.isChecked())
-        self._action(view, "Zoom &in", lambda: self.timeline.zoom(0.5), "Ctrl+=")
-        self._action(view, "Zoom &out", lambda: self.timeline.zoom(2.0), "Ctrl+-")
+        zoom_in = self._action(view, "Zoom &in", lambda: self.timeline.zoom(0.5), "Ctrl+=")
+        zoom_out = self._action(view, "Zoom &out", lambda: self.timeline.zoom(2.0), "Ctrl+-")
+        zoom_in.setShortcuts([QKeySequence(k) for k in ZOOM_IN_KEYS])
+        zoom_out.setShortcuts([QKeySequence(k) for k in ZOOM_OUT_KEYS])
         self._action(view, "Show &all", self.timeline.show_all, "Ctrl+0")
+        self.help = HelpMenu(self, bar.addMenu("&Help"))
 
     def _set_follow(self, on: bool) -> None:
         self.timeline.follow = bool(on)

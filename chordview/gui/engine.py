@@ -46,7 +46,8 @@ POLL = 0.02
 
 # ----------------------------------------------------------------------------- child side
 def _share_audio(y: np.ndarray) -> tuple[str, int]:
-    """Write ``y`` (float32) to a memory-backed file; returns its path and length in samples."""
+    """Write ``y`` (float32, ``(n,)`` or ``(n, channels)``) to a memory-backed file; returns its
+    path and length in samples (frames)."""
     folder = "/dev/shm" if os.path.isdir("/dev/shm") else tempfile.gettempdir()
     fd, path = tempfile.mkstemp(prefix="chordview-audio-", suffix=".f32", dir=folder)
     with os.fdopen(fd, "wb") as f:
@@ -61,24 +62,26 @@ _LOADED: set[tuple] = set()
 def _load(args: dict, progress):
     """The analyzer for this request, from the core's cache; a cold child first says that the
     engine is starting (TensorFlow's import, most of a cold start), then that the model loads."""
-    from chordview.analysis import _recent  # the cache analyze() itself keeps
+    from chordview.analysis import shared_analyzer  # the ones analyze() itself keeps
 
     key = (args["model"], args["device"], bool(args.get("fast", False)))
     if key not in _LOADED:
         if "keras" not in sys.modules:
             if not progress("engine", 0.0):
                 raise Cancelled("analysis cancelled")
-            import keras  # noqa: F401 - imports TensorFlow
+            from chordview.quiet import import_keras
+
+            import_keras()  # TensorFlow: most of a cold start
         if not progress("model", 0.0):
             raise Cancelled("analysis cancelled")
-    analyzer = _recent.get(*key)
+    analyzer = shared_analyzer(key[0], device=key[1], fast=key[2])
     _LOADED.add(key)
     return analyzer
 
 
 def _analyse(args: dict, progress) -> dict:
     from chordview.analysis import analyze
-    from chordview.audio import load_audio
+    from chordview.audio import load_audio, to_mono
 
     from .session import Session
 
@@ -86,12 +89,15 @@ def _analyse(args: dict, progress) -> dict:
     if not progress("audio", 0.0):
         raise Cancelled("analysis cancelled")
     sr = args["playback_sr"]
-    y = load_audio(args["path"], sr=sr)  # one decode serves playback and analysis
+    # one decode serves playback (up to two channels) and analysis (their mono mix)
+    frames = load_audio(args["path"], sr=sr, mono=False)
+    y = to_mono(frames)
     analysis = analyze(y=y, sr=sr, model=analyzer, progress=progress)
     analysis.path = Path(args["path"])
     session = Session.from_analysis(analysis, y=None, sr=sr)
-    audio, n = _share_audio(y)
-    return {"session": session, "audio": audio, "n_samples": n}
+    del y
+    audio, n = _share_audio(frames)
+    return {"session": session, "audio": audio, "n_samples": n, "channels": frames.shape[1]}
 
 
 def _check(args: dict, progress) -> object:
@@ -164,12 +170,16 @@ def _discard(reply) -> None:
             pass
 
 
-def map_audio(path: str, n_samples: int) -> np.ndarray:
-    """Map a shared audio file read-only and remove its name (the mapping stays valid)."""
+def map_audio(path: str, n_samples: int, channels: int = 1) -> np.ndarray:
+    """Map a shared audio file read-only and remove its name (the mapping stays valid).
+
+    Returns ``(n_samples,)`` for one channel, ``(n_samples, channels)`` for more.
+    """
+    shape = (n_samples,) if channels == 1 else (n_samples, channels)
     try:
         if n_samples == 0:
-            return np.zeros(0, dtype=np.float32)
-        return np.memmap(path, dtype=np.float32, mode="r", shape=(n_samples,))
+            return np.zeros(shape, dtype=np.float32)
+        return np.memmap(path, dtype=np.float32, mode="r", shape=shape)
     finally:
         try:
             os.unlink(path)

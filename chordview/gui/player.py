@@ -7,6 +7,10 @@ the point playback started or last jumped to until the first samples from there 
 unwrapped across a loop's end. A display timer only *samples* this clock: no free-running timer
 ever decides where playback is. A loop region wraps ``_pos`` in the callback.
 
+The signal is mono or stereo (one output channel per channel of the song). The volume is a gain
+applied in the callback, moving to a new setting over :data:`VOLUME_RAMP` seconds at most so that
+a change never clicks.
+
 The buffer is deliberately large (:data:`LATENCY`): on a busy two-core machine a small one
 underruns, and an underrun through ALSA's PulseAudio plugin silences the stream for a third of a
 second. The cursor stays exact because the latency is subtracted.
@@ -23,6 +27,8 @@ from PySide6.QtCore import QObject, QTimer, Signal
 DISPLAY_INTERVAL_MS = 15
 #: Output buffer requested from PortAudio, in seconds.
 LATENCY = 0.2
+#: Seconds the gain takes to move across its whole range (0 to 1) after a volume change.
+VOLUME_RAMP = 0.03
 
 
 def output_problem() -> str | None:
@@ -39,10 +45,12 @@ def output_problem() -> str | None:
 
 
 class Player(QObject):
-    """Plays a mono float32 signal; emits its position from the audio clock.
+    """Plays a mono or stereo float32 signal; emits its position from the audio clock.
 
     Signals
     -------
+    volumeChanged(float)
+        The volume (a gain from 0 to 1) was set.
     positionChanged(float)
         Seconds, whenever the consumed-sample count moved (sampled every 15 ms while playing).
     playingChanged(bool)
@@ -52,6 +60,7 @@ class Player(QObject):
     """
 
     positionChanged = Signal(float)
+    volumeChanged = Signal(float)
     playingChanged = Signal(bool)
     wrapped = Signal()
     error = Signal(str)
@@ -59,8 +68,10 @@ class Player(QObject):
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
         self.problem = output_problem()
-        self._y = np.zeros(0, dtype=np.float32)
+        self._y = np.zeros((0, 1), dtype=np.float32)  # (n_samples, channels)
         self.sr = 44100
+        self._volume = 1.0  # the gain asked for
+        self._gain = 1.0  # the gain the callback applied last (moves towards _volume)
         self._pos = 0  # samples consumed by the device (written by the callback)
         self._origin = 0  # where playback started or last jumped to (samples)
         self._latency = 0  # output latency of the running stream (samples)
@@ -91,6 +102,25 @@ class Player(QObject):
         return self._audible() / self.sr
 
     @property
+    def channels(self) -> int:
+        """Channels of the signal (1 or 2), and of the output stream."""
+        return int(self._y.shape[1])
+
+    @property
+    def volume(self) -> float:
+        """Playback gain from 0 (silent) to 1 (the signal as it is)."""
+        return self._volume
+
+    def set_volume(self, volume: float) -> None:
+        """Set the gain (clipped to 0-1); a playing stream glides to it within a block."""
+        volume = float(np.clip(volume, 0.0, 1.0))
+        if volume != self._volume:
+            self._volume = volume
+            if not self.playing:
+                self._gain = volume
+            self.volumeChanged.emit(volume)
+
+    @property
     def latency(self) -> float:
         """Output latency of the running stream in seconds (0 when stopped)."""
         return self._latency / self.sr
@@ -118,9 +148,11 @@ class Player(QObject):
         return None if self._loop is None else (self._loop[0] / self.sr, self._loop[1] / self.sr)
 
     def set_audio(self, y: np.ndarray | None, sr: int) -> None:
-        """Replace the signal (stops playback, rewinds)."""
+        """Replace the signal, ``(n_samples,)`` mono or ``(n_samples, channels)`` (stops playback,
+        rewinds)."""
         self.stop()
-        self._y = np.zeros(0, np.float32) if y is None else np.ascontiguousarray(y, np.float32)
+        y = np.zeros(0, np.float32) if y is None else np.ascontiguousarray(y, np.float32)
+        self._y = y[:, None] if y.ndim == 1 else y
         self.sr, self._pos, self._loop = int(sr), 0, None
 
     def set_loop(self, start: float | None, end: float | None = None) -> None:
@@ -162,7 +194,7 @@ class Player(QObject):
         try:
             stream = sd.OutputStream(
                 samplerate=self.sr,
-                channels=1,
+                channels=self.channels,
                 dtype="float32",
                 latency=LATENCY,
                 callback=self._callback,
@@ -201,7 +233,7 @@ class Player(QObject):
     # -- audio thread --------------------------------------------------------------------------
     def _callback(self, outdata, frames, _time, _status) -> None:
         """Fill ``outdata`` from the signal and advance the clock by the samples handed over."""
-        out = outdata[:, 0]
+        out = outdata
         with self._lock:
             filled = 0
             while filled < frames:
@@ -218,6 +250,22 @@ class Player(QObject):
                     out[filled:] = 0.0  # end of the song: count the silence too, so the clock
                     self._pos += frames - filled  # reaches the end once the last sample sounds
                     break
+        self._apply_gain(out, frames)
+
+    def _apply_gain(self, out, frames: int) -> None:
+        """Scale the block by the volume, gliding from the last gain to a new one."""
+        start, target = self._gain, self._volume
+        if start == target:
+            if target != 1.0:
+                out *= target
+            return
+        if not frames:
+            return
+        distance = abs(target - start)
+        moved = np.minimum(np.arange(1, frames + 1) / (VOLUME_RAMP * self.sr), distance)
+        gains = start + np.copysign(moved, target - start)
+        out *= gains.astype(np.float32)[:, None]
+        self._gain = target if moved[-1] >= distance else float(gains[-1])
 
     def _poll(self) -> None:
         if self._wraps != self._seen_wraps:

@@ -123,8 +123,8 @@ class Session:
     ----------
     analysis : chordview.analysis.Analysis
         Core result: ``outputs`` head -> ``(n_frames, n_classes)``, ``cqt`` ``(n_frames, n_bins)`` dB.
-    y : np.ndarray, shape (n_samples,) or None
-        Mono float32 audio at ``sr`` for playback (None when only rendering).
+    y : np.ndarray, shape (n_samples,) or (n_samples, 2), or None
+        Float32 audio at ``sr`` for playback, mono or stereo (None when only rendering).
     sr : int
         Sample rate of ``y`` in Hz.
     lanes : dict of str to np.ndarray

@@ -107,7 +107,7 @@ class AnalysisJob(Job):
             "analyse", args, progress=self.report, is_cancelled=lambda: self.is_cancelled
         )
         session = result["session"]
-        session.y = map_audio(result["audio"], result["n_samples"])
+        session.y = map_audio(result["audio"], result["n_samples"], result.get("channels", 1))
         return session
 
 
