@@ -81,7 +81,9 @@ class MainWindow(QMainWindow):
         self.timeline = Timeline(self)
         self.hover = QLabel(" ", self)
         self.hover.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.hover.setStyleSheet("font-family: monospace; padding: 2px 6px;")
+        self.hover.setStyleSheet(
+            "font-family: monospace; padding: 2px 6px; background: #1d1e23; color: #c8c8cc;"
+        )
         central = QWidget(self)
         box = QVBoxLayout(central)
         box.setContentsMargins(0, 0, 0, 0)
