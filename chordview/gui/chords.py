@@ -136,6 +136,24 @@ class ChordTrackItem(pg.GraphicsObject):
     def boundingRect(self) -> QRectF:
         return self._bounds
 
+    def labels(self, x0: float, x1: float, transform, text_width) -> list[tuple]:
+        """What the track writes between ``x0`` and ``x1`` seconds: ``(segment, start, end,
+        text)``, each label centred in the part of its box that shows (a box cut by the view's
+        edge is labelled in its visible part), the longest of :func:`short_labels` that fits
+        (``text_width(text)`` in pixels; ``transform`` maps seconds to pixels); boxes too narrow
+        for any are left out."""
+        out = []
+        for seg in self.segments:
+            start, end = max(seg.start, x0), min(seg.end, x1)
+            if end <= start:
+                continue
+            width = transform.mapRect(QRectF(start, 0.0, end - start, 1.0)).width()
+            labels = short_labels(seg.label, notation=self.notation, key=self.key)
+            text = next((t for t in labels if text_width(t) + 4 <= width), None)
+            if text is not None:
+                out.append((seg, start, end, text))
+        return out
+
     def paint(self, painter: QPainter, *_args) -> None:
         view = self.getViewBox()
         x0, x1 = view.viewRange()[0] if view is not None else (0.0, self._bounds.width())
@@ -155,16 +173,10 @@ class ChordTrackItem(pg.GraphicsObject):
             rect = transform.mapRect(QRectF(seg.start, 0.0, seg.end - seg.start, 1.0))
             painter.setPen(edge)
             painter.drawLine(rect.topLeft(), rect.bottomLeft())
-            # a box cut by the view's edge is labelled in the part that shows
-            start, end = max(seg.start, x0), min(seg.end, x1)
+        for seg, start, end, text in self.labels(x0, x1, transform, metrics.horizontalAdvance):
             rect = transform.mapRect(QRectF(start, 0.0, end - start, 1.0))
-            labels = short_labels(seg.label, notation=self.notation, key=self.key)
-            text = next(
-                (t for t in labels if metrics.horizontalAdvance(t) + 4 <= rect.width()), None
-            )
-            if text is not None:
-                painter.setPen(label_colour(segment_colour(seg.label, seg.confidence)))
-                painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+            painter.setPen(label_colour(segment_colour(seg.label, seg.confidence)))
+            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
         if self.current is not None and 0 <= self.current < len(self.segments):
             seg = self.segments[self.current]
             rect = transform.mapRect(QRectF(seg.start, 0.08, seg.end - seg.start, 0.84))

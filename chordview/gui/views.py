@@ -80,8 +80,14 @@ class TimeViewBox(pg.ViewBox):
 
 
 class RowAxis(pg.AxisItem):
-    """A left axis that never draws two row labels on top of each other (the first one wins:
-    pyqtgraph draws every major label even where rows are too thin for them)."""
+    """A left axis that labels as many rows as fit and never draws two labels on top of each
+    other: major labels first, then every minor one with room (pyqtgraph alone drops a whole
+    level of labels once they would fill a fifth of the axis, and draws every major label even
+    where rows are too thin for them)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.setStyle(textFillLimits=[(0, float("inf"))])  # the overlap test below decides
 
     def generateDrawSpecs(self, p):  # noqa: N802 - Qt/pyqtgraph naming
         specs = super().generateDrawSpecs(p)

@@ -46,3 +46,24 @@ def test_the_examples_that_used_to_change_the_chord():
     assert short_labels("A#:maj/3", key=Key(5)) == ["Bb/D", "Bb"]  # spelled in F major
     assert short_labels("N") == ["N.C."]
     assert short_labels("D:maj/3", notation="harte") == ["D:maj/3", "D:maj"]
+
+
+def test_a_box_cut_by_the_view_edge_is_labelled_in_its_visible_part():
+    from PySide6.QtGui import QTransform
+
+    from chordview.decode import Segment
+    from chordview.gui.chords import ChordTrackItem
+    from chordview.gui.launch import application
+
+    application()
+    track = ChordTrackItem()
+    track.set_segments([Segment(0.0, 10.0, "E:dim7", 0.9), Segment(10.0, 10.2, "C:7", 0.9)])
+    per_second = QTransform.fromScale(60.0, 30.0)  # 60 px a second
+
+    def width(text):
+        return 7 * len(text)
+
+    ((seg, start, end, text),) = track.labels(8.0, 10.1, per_second, width)  # C:7: too narrow
+    assert (seg.label, start, end, text) == ("E:dim7", 8.0, 10.0, "Edim7")
+    ((_, start, end, text),) = track.labels(9.5, 12.0, per_second, width)  # 0.5 s (30 px) of it shows
+    assert (start, end, text) == (9.5, 10.0, "E°7")  # the compact name fits, never "E"

@@ -132,3 +132,47 @@ def test_lanes_and_hover_spell_notes_in_the_key(window, song, open_song):
     assert "A#" in names and "Bb" not in names
     text = in_f.describe(1.0, notation="musician")
     assert "#" not in text.split("pitches")[1].split("|")[0]  # F major spells with flats
+
+
+def _drawn_row_labels(lane):
+    from PySide6.QtGui import QPainter, QPixmap
+
+    axis = lane.plot.getAxis("left")
+    pixmap = QPixmap(10, 10)
+    painter = QPainter(pixmap)
+    try:
+        _axis, _ticks, texts = axis.generateDrawSpecs(painter)
+    finally:
+        painter.end()
+    return [(rect, text) for rect, _flags, text in texts]
+
+
+@pytest.mark.parametrize("height", [700, 1600])
+def test_chord_tag_rows_are_labelled_where_they_fit_and_never_overlap(
+    make_window, song, open_song, qtbot, height
+):
+    import dataclasses
+
+    import numpy as np
+
+    from chordview.gui.session import Session
+
+    window = make_window()
+    window.resize(1200, height)
+    a = open_song(window, song).analysis
+    tag = np.array(a.outputs["chord_tag"])
+    for k in range(30):  # thirty candidate chords that reach 20% somewhere: thirty-odd rows
+        tag[(7 * k) % len(tag), (5 * k) % tag.shape[1]] = 0.2
+    session = Session.from_analysis(dataclasses.replace(a, outputs={**a.outputs, "chord_tag": tag}))
+    window.timeline.set_session(session)
+    qtbot.wait(100)
+    lane = window.timeline.lanes["tag"]
+    drawn = _drawn_row_labels(lane)
+    for i, (rect, _) in enumerate(drawn):
+        assert not any(rect.intersects(other) for other, _ in drawn[i + 1 :])
+    rows = len(session.row_labels["tag"])
+    tallest = max(rect.height() for rect, _ in drawn)
+    if lane.box.height() / rows > tallest + 1:  # room for every label: every row has one
+        assert len(drawn) == rows
+    else:
+        assert len(drawn) >= min(rows, lane.box.height() / (tallest + 1)) * 0.6
