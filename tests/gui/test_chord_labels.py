@@ -65,5 +65,7 @@ def test_a_box_cut_by_the_view_edge_is_labelled_in_its_visible_part():
 
     ((seg, start, end, text),) = track.labels(8.0, 10.1, per_second, width)  # C:7: too narrow
     assert (seg.label, start, end, text) == ("E:dim7", 8.0, 10.0, "Edim7")
-    ((_, start, end, text),) = track.labels(9.5, 12.0, per_second, width)  # 0.5 s (30 px) of it shows
+    ((_, start, end, text),) = track.labels(
+        9.5, 12.0, per_second, width
+    )  # 0.5 s (30 px) of it shows
     assert (start, end, text) == (9.5, 10.0, "E°7")  # the compact name fits, never "E"
