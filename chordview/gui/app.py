@@ -103,9 +103,7 @@ class MainWindow(QMainWindow):
         box.insertWidget(0, self.transport)
 
         self.progress = ProgressPanel(self)
-        self.model_label = QLabel(self)
         self.statusBar().addPermanentWidget(self.progress)
-        self.statusBar().addPermanentWidget(self.model_label)
         # The status bar keeps the height it has with the progress panel shown: a bar that grew
         # when an analysis starts would re-lay out and repaint every lane in the GUI thread.
         self.statusBar().setFixedHeight(
@@ -114,7 +112,6 @@ class MainWindow(QMainWindow):
 
         self._build_menus()
         self._connect()
-        self._update_model_label()
         if not self.player.available:
             self.statusBar().showMessage(self.player.problem)
 
@@ -126,7 +123,6 @@ class MainWindow(QMainWindow):
         c.loopChanged.connect(self.timeline.show_region)
         c.selectionChanged.connect(self.timeline.show_region)
         c.playingChanged.connect(lambda on: self.play_action.setText("Pause" if on else "Play"))
-        c.modelChanged.connect(self._update_model_label)
         c.fastChanged.connect(self._on_fast)
         c.notationChanged.connect(self.timeline.set_notation)
         self.timeline.set_notation(c.notation)
@@ -262,14 +258,8 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"{title}: {text.splitlines()[0]}", 15000)
         self.notify(kind, title, text)
 
-    def _update_model_label(self, *_args) -> None:
-        c = self.controller
-        name = Path(str(c.model)).name + (" (fast)" if c.fast else "")
-        self.model_label.setText(f"model: {name}  |  device: {c.device_in_use}")
-
     def _on_fast(self, on: bool) -> None:
         self.fast_action.setChecked(on)
-        self._update_model_label()
 
     def set_fast(self, on: bool) -> None:
         """Model > Fast analysis: remember the choice and re-analyse the current song with it."""
@@ -308,7 +298,6 @@ class MainWindow(QMainWindow):
         self.recent.add(c.path)
         self.setWindowTitle(f"{c.path.name} — chordview")
         self.export_menu.setEnabled(True)
-        self._update_model_label()
         a = session.analysis
         self.statusBar().showMessage(
             f"{c.path.name}: {len(a.segments)} chords, {a.duration:.1f} s, "

@@ -136,7 +136,7 @@ def test_model_menu_accepts_a_fitting_bundle(window, tiny_bundle, qtbot, song):
     assert blocker.args == [True]
     assert window.model == str(tiny_bundle)
     assert window.models.custom.isChecked() and "tiny" in window.models.custom.text()
-    assert "tiny" in window.model_label.text()
+    assert "tiny" in window.transport.model_label.full_text
 
 
 def test_model_menu_refuses_a_loadable_model_with_the_reasons(window, qtbot, tmp_path, messages):
@@ -176,7 +176,7 @@ def test_fast_analysis_is_one_pass_remembered_and_re_analyses(
     with qtbot.waitSignal(window.sessionReady, timeout=90_000) as blocker:
         window.fast_action.trigger()  # Model > Fast analysis: the song is analysed again
     assert blocker.args[0].analysis.model["pitch_shifts"] == [0]
-    assert "(fast)" in window.model_label.text()
+    assert "(fast)" in window.transport.model_label.full_text
     window.close()
     again = make_window()  # same settings file: the choice is remembered
     assert again.fast and again.fast_action.isChecked()
@@ -185,4 +185,4 @@ def test_fast_analysis_is_one_pass_remembered_and_re_analyses(
     with qtbot.waitSignal(again.sessionReady, timeout=90_000) as blocker:
         again.fast_action.trigger()
     assert blocker.args[0].analysis.model["pitch_shifts"] == [-1, 0, 1]
-    assert "(fast)" not in again.model_label.text()
+    assert "(fast)" not in again.transport.model_label.full_text

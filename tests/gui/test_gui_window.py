@@ -52,7 +52,7 @@ def test_analysis_fills_every_lane(window, song, open_song):
     assert lanes["tag"].image.image.shape == (n, len(active | best))
     assert window.timeline.chords.segments == a.segments
     assert window.export_menu.isEnabled()
-    assert "tiny" in window.model_label.text() and "device" in window.model_label.text()
+    assert "tiny" in window.transport.model_label.full_text  # "tiny · CPU"
 
 
 def _assert_tag_lane_matches_head(session) -> None:

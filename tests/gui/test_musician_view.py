@@ -176,3 +176,20 @@ def test_chord_tag_rows_are_labelled_where_they_fit_and_never_overlap(
         assert len(drawn) == rows
     else:
         assert len(drawn) >= min(rows, lane.box.height() / (tallest + 1)) * 0.6
+
+
+def test_at_800_px_nothing_in_the_bars_overlaps(make_window, song, open_song, qtbot):
+    from PySide6.QtWidgets import QWidget
+
+    window = make_window()
+    window.resize(800, 700)
+    open_song(window, song)
+    qtbot.wait(100)
+    assert window.width() <= 800
+    for bar in (window.transport, window.statusBar()):
+        shown = [w for w in bar.findChildren(QWidget) if w.isVisible() and w.parent() is bar]
+        for i, a in enumerate(shown):
+            assert bar.rect().contains(a.geometry()), a
+            for b in shown[i + 1 :]:
+                assert not a.geometry().intersects(b.geometry()), (a, b)
+    assert not hasattr(window, "model_label")  # model and device once, in the transport bar
