@@ -64,8 +64,9 @@ def remove_stale(target: str | Path, *, protect: Iterable[str | Path] = ()) -> l
 
     Only regular files of this user named in this module's pattern for this very target are
     considered, never one of ``protect`` (the inputs of a run). One is stale when the process
-    named in it no longer runs, or when it was made more than :data:`STALE_SECONDS` ago (an
-    older release's names carry no process id: only age counts for them). A stale staging file
+    named in it no longer runs, or when it was made more than :data:`STALE_SECONDS` ago (a
+    staging file by its last write, a backup by its inode change, as a hard link keeps the old
+    file's times; an older release's names carry no process id: only age counts for them). A stale staging file
     is removed. A stale backup (``.old``) is removed if the target exists, and otherwise put back
     in the target's place: it is the only copy of a file that was being replaced.
 
@@ -100,7 +101,9 @@ def remove_stale(target: str | Path, *, protect: Iterable[str | Path] = ()) -> l
             continue
         pid = m.group("pid")
         dead = pid is not None and int(pid) != os.getpid() and not _pid_alive(int(pid))
-        if not (dead or now - st.st_ctime > STALE_SECONDS):
+        # a backup is a hard link to the old file and keeps its mtime: it ages from its making
+        made = st.st_ctime if m.group("kind") == "old" else st.st_mtime
+        if not (dead or now - made > STALE_SECONDS):
             continue
         path = Path(entry.path)
         try:
