@@ -193,3 +193,20 @@ def test_at_800_px_nothing_in_the_bars_overlaps(make_window, song, open_song, qt
             for b in shown[i + 1 :]:
                 assert not a.geometry().intersects(b.geometry()), (a, b)
     assert not hasattr(window, "model_label")  # model and device once, in the transport bar
+
+
+def test_the_db_bar_has_no_tick_at_its_ends(window, song, open_song):
+    session = open_song(window, song)
+    low, high = session.levels
+    ticks = [value for level in window.timeline.colorbar.axis._tickLevels for value, _ in level]
+    assert ticks and all(low + 4 < value <= high for value in ticks)  # no "-80" under the bar
+    assert -20 in ticks or -40 in ticks
+
+
+def test_the_picture_for_people_names_chords_as_players_do(tiny_bundle, song, tmp_path):
+    from chordview.gui.render import render_file
+    from chordview.gui.views import Timeline
+
+    assert Timeline().notation == "musician"  # what render_session draws with
+    out = render_file(song, tmp_path / "view.png", model=str(tiny_bundle))
+    assert out.read_bytes()[:4] == b"\x89PNG"
