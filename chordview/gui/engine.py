@@ -23,6 +23,7 @@ This module imports no Qt: the child process loads only the core.
 
 from __future__ import annotations
 
+import glob
 import multiprocessing as mp
 import os
 import sys
@@ -45,11 +46,16 @@ POLL = 0.02
 
 
 # ----------------------------------------------------------------------------- child side
+def _shared_folder() -> str:
+    return "/dev/shm" if os.path.isdir("/dev/shm") else tempfile.gettempdir()
+
+
 def _share_audio(y: np.ndarray) -> tuple[str, int]:
     """Write ``y`` (float32, ``(n,)`` or ``(n, channels)``) to a memory-backed file; returns its
-    path and length in samples (frames)."""
-    folder = "/dev/shm" if os.path.isdir("/dev/shm") else tempfile.gettempdir()
-    fd, path = tempfile.mkstemp(prefix="chordview-audio-", suffix=".f32", dir=folder)
+    path and length in samples (frames). The name carries this process's id, so the parent can
+    remove what a child that died or was killed left (:func:`remove_shared_audio`)."""
+    prefix = f"chordview-audio-{os.getpid()}-"
+    fd, path = tempfile.mkstemp(prefix=prefix, suffix=".f32", dir=_shared_folder())
     with os.fdopen(fd, "wb") as f:
         np.ascontiguousarray(y, dtype=np.float32).tofile(f)
     return path, len(y)
@@ -187,6 +193,41 @@ def map_audio(path: str, n_samples: int, channels: int = 1) -> np.ndarray:
             pass
 
 
+def remove_shared_audio(pid: int | None = None) -> list[str]:
+    """Remove the shared audio files of engine child ``pid``, or (``None``) of every engine child
+    that no longer runs: a child killed on cancel, or one that died, leaves the audio it was
+    handing over in memory-backed storage (a 60-minute song is 635 MB) until this runs.
+
+    Returns
+    -------
+    list of str
+        The files removed.
+    """
+    removed = []
+    for path in glob.glob(os.path.join(_shared_folder(), "chordview-audio-*-*.f32")):
+        owner = os.path.basename(path).split("-")[2]
+        if not owner.isdigit() or (pid is not None and int(owner) != pid):
+            continue
+        if pid is None and _running(int(owner)):
+            continue
+        try:
+            os.unlink(path)
+            removed.append(path)
+        except OSError:
+            pass
+    return removed
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
+
+
 # ----------------------------------------------------------------------------- parent side
 class Engine:
     """Owns the child process; :meth:`run` executes one request at a time (thread-safe).
@@ -218,6 +259,7 @@ class Engine:
         if self.alive:
             return
         self._reap()
+        remove_shared_audio()  # left by engines of earlier runs that were killed
         parent, child = self._ctx.Pipe(duplex=True)
         self._cancel = self._ctx.Value("q", 0, lock=False)
         self._cancel.value = self._next  # ids already handed out can never run
@@ -237,6 +279,8 @@ class Engine:
             if proc.is_alive():
                 proc.kill()
             proc.join(5)
+            if not proc.is_alive():  # what it was handing over is nobody's now
+                remove_shared_audio(proc.pid)
 
     def warm(self, *, model="unet", device: str = "auto") -> None:
         """Start the child now and have it load ``model`` in the background (returns at once)."""

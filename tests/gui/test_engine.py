@@ -39,12 +39,12 @@ def long_song(tmp_path_factory):
     return path
 
 
-def _shared_files() -> set[str]:
-    return set(glob.glob("/dev/shm/chordview-audio-*"))
+def _shared_files(eng) -> set[str]:
+    """The shared audio files of this engine's child (other runs' engines are not ours)."""
+    return set(glob.glob(f"/dev/shm/chordview-audio-{eng.pid}-*"))
 
 
 def test_analysis_comes_back_with_its_audio(eng, song, tiny_bundle):
-    before = _shared_files()
     stages = []
     result = _analyse(eng, song, tiny_bundle, progress=lambda s, f: stages.append(s))
     session = result["session"]
@@ -52,7 +52,7 @@ def test_analysis_comes_back_with_its_audio(eng, song, tiny_bundle):
     assert session.analysis.n_frames > 0 and session.y is None
     assert len(y) == pytest.approx(8 * 44100, abs=1) and np.abs(y).max() > 0.01
     assert {"audio", "features", "network", "decode"} <= set(stages)
-    assert _shared_files() == before  # the file's name is gone once mapped
+    assert _shared_files(eng) == set()  # the file's name is gone once mapped
     assert eng.alive and eng.pid != os.getpid()
 
 
@@ -111,8 +111,33 @@ def test_a_job_cancelled_before_it_starts_is_skipped(eng, song, tiny_bundle):
     eng.warm(model=tiny_bundle, device="cpu")  # the engine is busy with this first
     with pytest.raises(Cancelled):
         _analyse(eng, song, tiny_bundle, is_cancelled=lambda: True)
-    before = _shared_files()
     result = _analyse(eng, song, tiny_bundle)  # stale replies are drained, not mistaken
     assert result["session"].analysis.path == song
     map_audio(result["audio"], result["n_samples"])
-    assert _shared_files() <= before
+    assert _shared_files(eng) == set()
+
+
+def test_a_killed_childs_shared_audio_is_removed(eng, song, tiny_bundle):
+    """A child killed (on cancel, or by the system) while handing audio over leaves its file in
+    memory-backed storage; the parent removes it when it reaps the child, and a new engine
+    removes what engines of earlier runs left."""
+    _analyse(eng, song, tiny_bundle)
+    pid = eng.pid
+    left = f"/dev/shm/chordview-audio-{pid}-abcdefgh.f32"  # as a child killed mid-handover leaves
+    with open(left, "wb") as f:
+        f.write(b"\0" * 4096)
+    os.kill(pid, signal.SIGKILL)
+    for _ in range(500):  # until the system has ended it
+        if not eng.alive:
+            break
+        time.sleep(0.01)
+    result = _analyse(eng, song, tiny_bundle)  # reaps the dead child, starts a new one
+    map_audio(result["audio"], result["n_samples"])
+    assert not os.path.exists(left)
+    orphan = "/dev/shm/chordview-audio-999999999-abcdefgh.f32"  # an engine long gone
+    with open(orphan, "wb") as f:
+        f.write(b"\0")
+    from chordview.gui.engine import remove_shared_audio
+
+    assert orphan in remove_shared_audio()
+    assert not os.path.exists(orphan)
