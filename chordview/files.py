@@ -38,7 +38,8 @@ def _staging_name(target: Path, kind: str = "tmp") -> Path:
     return target.with_name(f".{_base(target)}.{os.getpid()}-{secrets.token_hex(6)}.{kind}")
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether process ``pid`` runs on this machine (one of another user's counts)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -100,7 +101,7 @@ def remove_stale(target: str | Path, *, protect: Iterable[str | Path] = ()) -> l
         if hasattr(os, "getuid") and st.st_uid != os.getuid():
             continue
         pid = m.group("pid")
-        dead = pid is not None and int(pid) != os.getpid() and not _pid_alive(int(pid))
+        dead = pid is not None and int(pid) != os.getpid() and not pid_alive(int(pid))
         # a backup is a hard link to the old file and keeps its mtime: it ages from its making
         made = st.st_ctime if m.group("kind") == "old" else st.st_mtime
         if not (dead or now - made > STALE_SECONDS):

@@ -54,6 +54,7 @@ def main() -> int:
     parser.add_argument("--size", default=f"{SIZE[0]}x{SIZE[1]}", help="window size WxH")
     parser.add_argument("--play", action="store_true", help="grab while playing")
     parser.add_argument("--harte", action="store_true", help="Harte chord labels")
+    parser.add_argument("--then-open", help="then open this file (a broken one shows the failure)")
     args = parser.parse_args()
     size = tuple(int(v) for v in args.size.lower().split("x"))
     server = None
@@ -83,6 +84,11 @@ def main() -> int:
         window.open_file(args.song)
         if loop.exec():
             return 1
+        if args.then_open:
+            window.analysisFailed.connect(lambda _t: loop.quit())
+            window.sessionReady.connect(lambda _s: loop.quit())
+            window.open_file(args.then_open)
+            loop.exec()
         window.seek(args.at)
         if args.play and window.player.available:
             window.controller.toggle_play()

@@ -36,6 +36,7 @@ from pathlib import Path
 import numpy as np
 
 from chordview.errors import Cancelled, ChordviewError
+from chordview.files import pid_alive
 
 #: Seconds a running job may take to honour a cancel before its process is killed.
 CANCEL_GRACE = 0.6
@@ -208,7 +209,7 @@ def remove_shared_audio(pid: int | None = None) -> list[str]:
         owner = os.path.basename(path).split("-")[2]
         if not owner.isdigit() or (pid is not None and int(owner) != pid):
             continue
-        if pid is None and _running(int(owner)):
+        if pid is None and pid_alive(int(owner)):
             continue
         try:
             os.unlink(path)
@@ -216,16 +217,6 @@ def remove_shared_audio(pid: int | None = None) -> list[str]:
         except OSError:
             pass
     return removed
-
-
-def _running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OverflowError):
-        return True
-    return True
 
 
 # ----------------------------------------------------------------------------- parent side
